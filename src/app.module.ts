@@ -1,0 +1,51 @@
+import { BullModule } from '@nestjs/bull';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
+import { HttpErrorFilter } from './common/http-error.filter';
+import { loggerParams } from './common/logging';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { databaseOptions } from './database/database-options';
+import { prepareDatabase } from './database/prepare-database';
+import { NotificationsModule } from './notifications/notifications.module';
+import { RealtimeGatewayModule } from './realtime/realtime-gateway.module';
+import { RealtimeModule } from './realtime/realtime.module';
+import { createRedis } from './redis/redis.factory';
+
+@Module({})
+export class AppModule {
+  /** The whole app for one validated configuration (main.ts and the e2e tests build it alike). */
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config)),
+        TypeOrmModule.forRootAsync({
+          useFactory: async () => {
+            await prepareDatabase(config);
+            return databaseOptions(config);
+          },
+        }),
+        BullModule.forRoot({
+          prefix: `${config.redis.prefix}:bull`,
+          createClient: (type) =>
+            type === 'client'
+              ? createRedis(config, `bull-${type}`)
+              : createRedis(config, `bull-${type}`, {
+                  maxRetriesPerRequest: null,
+                  enableReadyCheck: false,
+                }),
+        }),
+        AuthModule,
+        RealtimeModule,
+        NotificationsModule,
+        RealtimeGatewayModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
+    };
+  }
+}

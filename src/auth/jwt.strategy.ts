@@ -1,0 +1,40 @@
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import jwt, { type JwtPayload } from 'jsonwebtoken';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { Principal } from './principal';
+import { TokenVerifier } from './token-verifier';
+
+/** passport-jwt on REST, configured from the shared TokenVerifier. */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(private readonly verifier: TokenVerifier) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      ignoreExpiration: false,
+      algorithms: verifier.options.algorithms,
+      issuer: verifier.issuer,
+      audience: verifier.audience,
+      secretOrKeyProvider: (
+        _request: unknown,
+        rawToken: string,
+        done: (error: Error | null, key?: string) => void,
+      ) => {
+        const decoded = jwt.decode(rawToken, { complete: true });
+        if (!decoded) return done(new UnauthorizedException('malformed token'));
+        verifier.keyFor(decoded.header).then(
+          (key) => done(null, key),
+          () => done(new UnauthorizedException('no matching signing key')),
+        );
+      },
+    });
+  }
+
+  validate(payload: JwtPayload): Principal {
+    try {
+      return this.verifier.toPrincipal(payload);
+    } catch (error) {
+      throw new UnauthorizedException((error as Error).message);
+    }
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * The one place that reads the environment. `loadConfig` validates every variable with zod and
+ * returns a frozen, typed object; a bad value stops the boot with a message naming the variable.
+ * Defaults are chosen so that `npm start` works on a developer machine with local Postgres/Redis.
+ */
+import { createPublicKey } from 'node:crypto';
+import { z } from 'zod';
+
+/** Used only when NODE_ENV is not production; production refuses it. */
+export const DEVELOPMENT_JWT_SECRET = 'herald-development-secret-do-not-use-in-production';
+
+const int = (def: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== '' ? v : undefined));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/herald'),
+  DATABASE_CREATE: bool(true),
+  DATABASE_MIGRATE: bool(true),
+  DATABASE_POOL_SIZE: int(10, 1, 200),
+  DATABASE_CONNECT_TIMEOUT_MS: int(2000, 100, 60000),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(10000, 100, 600000),
+
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, ":", "_" or "-" (1-64)')
+    .default('herald'),
+  REDIS_COMMAND_TIMEOUT_MS: int(1000, 50, 60000),
+
+  JWT_SECRET: optionalText,
+  JWT_PUBLIC_KEY: optionalText,
+  JWT_JWKS_URL: z.url().optional(),
+  JWT_ISSUER: optionalText,
+  JWT_AUDIENCE: optionalText,
+  ALLOWED_ORIGINS: optionalText,
+
+  QUEUE_CONCURRENCY: int(8, 1, 256),
+  JOB_ATTEMPTS: int(10, 1, 100),
+  JOB_BACKOFF_MS: int(1000, 10, 600000),
+
+  WS_MAX_PAYLOAD: int(64 * 1024, 256, 16 * 1024 * 1024),
+  WS_MAX_FRAMES_PER_SECOND: int(50, 1, 100000),
+  WS_MAX_SOCKETS_PER_USER: int(10, 1, 10000),
+  WS_MAX_BUFFERED_BYTES: int(1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
+  WS_HEARTBEAT_INTERVAL_MS: int(30000, 100, 600000),
+  WS_GAP_TIMEOUT_MS: int(250, 10, 60000),
+
+  SHUTDOWN_TIMEOUT_MS: int(25000, 100, 600000),
+  /** Demo page may mint tokens; defaults to on outside production. */
+  DEMO: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
+});
+
+export type JwtKeyConfig =
+  | { kind: 'secret'; secret: string; algorithms: ['HS256'] }
+  | { kind: 'publicKey'; publicKey: string; algorithms: ['RS256'] | ['ES256'] }
+  | { kind: 'jwks'; jwksUrl: string; algorithms: ['RS256', 'ES256'] };
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  database: {
+    url: string;
+    create: boolean;
+    migrate: boolean;
+    poolSize: number;
+    connectTimeoutMs: number;
+    statementTimeoutMs: number;
+  };
+  redis: { url: string; prefix: string; commandTimeoutMs: number };
+  jwt: { key: JwtKeyConfig; issuer?: string; audience?: string };
+  /** Browser origins allowed for /ws and CORS; null = any (development only). */
+  allowedOrigins: string[] | null;
+  queue: { concurrency: number; attempts: number; backoffMs: number };
+  ws: {
+    maxPayload: number;
+    maxFramesPerSecond: number;
+    maxSocketsPerUser: number;
+    maxBufferedBytes: number;
+    heartbeatIntervalMs: number;
+    gapTimeoutMs: number;
+  };
+  shutdownTimeoutMs: number;
+  /** The demo page at `/` may mint tokens for any user name (never on by default in production). */
+  demo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const key = jwtKey(e, problems);
+  const origins = e.ALLOWED_ORIGINS?.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  if (problems.length || !key) throw new ConfigError(problems);
+
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    database: {
+      url: e.DATABASE_URL,
+      create: e.DATABASE_CREATE,
+      migrate: e.DATABASE_MIGRATE,
+      poolSize: e.DATABASE_POOL_SIZE,
+      connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
+    redis: {
+      url: e.REDIS_URL,
+      prefix: e.REDIS_PREFIX,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    },
+    jwt: { key, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    // Unset: any origin in development; in production no browser origin at all (clients that
+    // send no Origin header, i.e. other services, are unaffected).
+    allowedOrigins: origins?.length ? origins : e.NODE_ENV === 'production' ? [] : null,
+    queue: {
+      concurrency: e.QUEUE_CONCURRENCY,
+      attempts: e.JOB_ATTEMPTS,
+      backoffMs: e.JOB_BACKOFF_MS,
+    },
+    ws: {
+      maxPayload: e.WS_MAX_PAYLOAD,
+      maxFramesPerSecond: e.WS_MAX_FRAMES_PER_SECOND,
+      maxSocketsPerUser: e.WS_MAX_SOCKETS_PER_USER,
+      maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+      heartbeatIntervalMs: e.WS_HEARTBEAT_INTERVAL_MS,
+      gapTimeoutMs: e.WS_GAP_TIMEOUT_MS,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    demo: e.DEMO ? ['true', '1', 'yes'].includes(e.DEMO) : e.NODE_ENV !== 'production',
+  });
+}
+
+type ParsedEnv = z.infer<typeof envSchema>;
+
+function jwtKey(e: ParsedEnv, problems: string[]): JwtKeyConfig | undefined {
+  const chosen = [e.JWT_SECRET, e.JWT_PUBLIC_KEY, e.JWT_JWKS_URL].filter(Boolean).length;
+  if (chosen > 1) {
+    problems.push('JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL: set exactly one of them');
+    return undefined;
+  }
+  if (e.JWT_PUBLIC_KEY) {
+    try {
+      const type = createPublicKey(e.JWT_PUBLIC_KEY.replace(/\\n/g, '\n')).asymmetricKeyType;
+      if (type === 'rsa') {
+        return { kind: 'publicKey', publicKey: pem(e.JWT_PUBLIC_KEY), algorithms: ['RS256'] };
+      }
+      if (type === 'ec') {
+        return { kind: 'publicKey', publicKey: pem(e.JWT_PUBLIC_KEY), algorithms: ['ES256'] };
+      }
+      problems.push(`JWT_PUBLIC_KEY: an RSA or EC public key is required, got ${type}`);
+    } catch {
+      problems.push('JWT_PUBLIC_KEY: not a valid PEM public key');
+    }
+    return undefined;
+  }
+  if (e.JWT_JWKS_URL) {
+    return { kind: 'jwks', jwksUrl: e.JWT_JWKS_URL, algorithms: ['RS256', 'ES256'] };
+  }
+  const secret = e.JWT_SECRET ?? (e.NODE_ENV === 'production' ? undefined : DEVELOPMENT_JWT_SECRET);
+  if (!secret) {
+    problems.push('JWT_SECRET: required in production (or JWT_PUBLIC_KEY / JWT_JWKS_URL)');
+    return undefined;
+  }
+  if (Buffer.byteLength(secret) < 32) {
+    problems.push('JWT_SECRET: must be at least 32 bytes');
+    return undefined;
+  }
+  if (e.NODE_ENV === 'production' && secret === DEVELOPMENT_JWT_SECRET) {
+    problems.push('JWT_SECRET: the development secret cannot be used in production');
+    return undefined;
+  }
+  return { kind: 'secret', secret, algorithms: ['HS256'] };
+}
+
+function pem(value: string): string {
+  return value.replace(/\\n/g, '\n');
+}

@@ -1,0 +1,12 @@
+import { NotificationCounterEntity } from '../notifications/notification-counter.entity';
+import { NotificationEntity } from '../notifications/notification.entity';
+import { PublicationEntity } from '../notifications/publication.entity';
+import { TopicSubscriptionEntity } from '../notifications/topic-subscription.entity';
+
+/** Every entity, listed explicitly so the app, the CLI and the tests load the same set. */
+export const entities = [
+  NotificationEntity,
+  NotificationCounterEntity,
+  PublicationEntity,
+  TopicSubscriptionEntity,
+];

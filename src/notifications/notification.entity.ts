@@ -1,0 +1,46 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * One stored notification for one user. `seq` is dense and strictly increasing per user
+ * (assigned from `notification_counters` under a row lock, see NotificationStore), so a client
+ * that resumes after seq N can never skip a row that commits later.
+ */
+@Entity('notifications')
+@Index('UQ_notifications_user_seq', ['userId', 'seq'], { unique: true })
+@Index('IDX_notifications_unread', ['userId'], { where: '"read_at" IS NULL' })
+@Index('IDX_notifications_job', ['jobId'])
+export class NotificationEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'user_id', type: 'varchar', length: 128 })
+  userId!: string;
+
+  @Column({ type: 'integer' })
+  seq!: number;
+
+  @Column({ type: 'varchar', length: 100 })
+  type!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  title!: string;
+
+  @Column({ type: 'varchar', length: 2000, default: '' })
+  body!: string;
+
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  data!: Record<string, unknown>;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  topic!: string | null;
+
+  /** The publish job that created the row; lets a retried job find what it already stored. */
+  @Column({ name: 'job_id', type: 'varchar', length: 100 })
+  jobId!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'read_at', type: 'timestamptz', nullable: true })
+  readAt!: Date | null;
+}

@@ -1,0 +1,17 @@
+import type { NotificationEntity } from './notification.entity';
+import type { NotificationView } from './notification.types';
+
+export function toView(entity: NotificationEntity): NotificationView {
+  return {
+    id: entity.id,
+    seq: entity.seq,
+    userId: entity.userId,
+    type: entity.type,
+    title: entity.title,
+    body: entity.body,
+    data: entity.data,
+    topic: entity.topic,
+    createdAt: entity.createdAt.toISOString(),
+    readAt: entity.readAt ? entity.readAt.toISOString() : null,
+  };
+}

@@ -1,0 +1,37 @@
+/** A notification as the API shows it (REST and WebSocket). */
+export interface NotificationView {
+  id: string;
+  seq: number;
+  userId: string;
+  type: string;
+  title: string;
+  body: string;
+  data: Record<string, unknown>;
+  topic: string | null;
+  createdAt: string;
+  readAt: string | null;
+}
+
+/** What one publish carries to every recipient. */
+export interface NotificationContent {
+  type: string;
+  title: string;
+  body: string;
+  data: Record<string, unknown>;
+  topic: string | null;
+}
+
+/** A stored row of one publish: the per-recipient part; the rest is the shared content. */
+export interface StoredRecipient {
+  userId: string;
+  id: string;
+  seq: number;
+}
+
+export interface StoredPublication {
+  /** false when the job had already stored its rows (retry, duplicate idempotency key). */
+  created: boolean;
+  createdAt: string;
+  content: NotificationContent;
+  recipients: StoredRecipient[];
+}

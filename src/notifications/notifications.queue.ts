@@ -1,0 +1,72 @@
+/**
+ * The one producer for the notifications queue. Knows Bull's options (job ids, retries,
+ * backoff, retention) so nothing else does.
+ */
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { createHash, randomUUID } from 'node:crypto';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { NOTIFICATIONS_QUEUE, NotificationJobName, NotificationJobs } from './notifications.jobs';
+
+@Injectable()
+export class NotificationsQueue {
+  constructor(
+    @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * The job id for a publish. With an idempotency key it is derived from (publisher, key), so
+   * the same key always names the same job, even after the job itself is long gone from Redis.
+   */
+  static jobIdFor(publisherId: string, idempotencyKey?: string): string {
+    if (!idempotencyKey) return `pub-${randomUUID()}`;
+    const digest = createHash('sha256')
+      .update(publisherId)
+      .update('\0')
+      .update(idempotencyKey)
+      .digest('base64url');
+    return `pubk-${digest}`;
+  }
+
+  async add<N extends NotificationJobName>(
+    name: N,
+    data: NotificationJobs[N],
+    jobId: string,
+  ): Promise<string> {
+    // Fail fast instead of letting ioredis queue the command while Redis is away: the caller
+    // gets 503 and retries, rather than a hung request.
+    if (this.queue.client.status !== 'ready') {
+      throw new ServiceUnavailableException('the queue is unavailable, retry later');
+    }
+    const job = await withTimeout(
+      this.queue.add(name, data, {
+        jobId,
+        attempts: this.config.queue.attempts,
+        backoff: { type: 'exponential', delay: this.config.queue.backoffMs },
+        removeOnComplete: { age: 24 * 3600, count: 10000 },
+        removeOnFail: false,
+      }),
+      this.config.redis.commandTimeoutMs,
+    );
+    return String(job.id);
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new ServiceUnavailableException('the queue did not answer in time, retry later')),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

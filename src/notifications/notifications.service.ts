@@ -1,0 +1,39 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/principal';
+import type { PublishNotificationDto } from './dto/publish-notification.dto';
+import type { PublishTarget } from './notifications.jobs';
+import { NotificationsQueue } from './notifications.queue';
+
+export interface PublishAccepted {
+  jobId: string;
+  status: 'queued';
+}
+
+@Injectable()
+export class NotificationsService {
+  constructor(private readonly queue: NotificationsQueue) {}
+
+  async publish(principal: Principal, dto: PublishNotificationDto): Promise<PublishAccepted> {
+    const jobId = NotificationsQueue.jobIdFor(principal.userId, dto.idempotencyKey);
+    await this.queue.add(
+      'publish',
+      {
+        publisherId: principal.userId,
+        target: targetOf(dto),
+        type: dto.type,
+        title: dto.title,
+        body: dto.body ?? '',
+        data: dto.data ?? {},
+        acceptedAt: Date.now(),
+      },
+      jobId,
+    );
+    return { jobId, status: 'queued' };
+  }
+}
+
+function targetOf(dto: PublishNotificationDto): PublishTarget {
+  if (dto.userIds && dto.topic === undefined) return { userIds: dto.userIds };
+  if (dto.topic !== undefined && !dto.userIds) return { topic: dto.topic };
+  throw new BadRequestException(['exactly one of userIds or topic is required']);
+}

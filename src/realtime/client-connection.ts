@@ -1,0 +1,122 @@
+/**
+ * Server-side state of one WebSocket: who it is, what it has been sent, and its limits.
+ * Kept small on purpose: thousands of these live in one process.
+ */
+import type { WebSocket } from 'ws';
+import type { Principal } from '../auth/principal';
+import { NotificationSequencer, type GapFetcher } from './notification-sequencer';
+import { CloseCode } from './protocol';
+
+export interface ConnectionLimits {
+  maxFramesPerSecond: number;
+  maxBufferedBytes: number;
+  gapTimeoutMs: number;
+}
+
+const MAX_FRAMES_BEFORE_READY = 100;
+
+export class ClientConnection {
+  alive = true;
+  resuming = false;
+  readonly sequencer: NotificationSequencer;
+  private windowStart = 0;
+  private framesInWindow = 0;
+  private expiryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** Non-notification frames that arrive before `ready` went out; null once ready. */
+  private beforeReady: string[] | null = [];
+  private resolveReady!: () => void;
+  /** Settles once `ready` has gone out (or the socket closed first). */
+  readonly ready = new Promise<void>((resolve) => (this.resolveReady = resolve));
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly principal: Principal,
+    private readonly limits: ConnectionLimits,
+    fetchGap: GapFetcher,
+    onGapError: (error: unknown) => void,
+    private readonly onSlowConsumer: () => void = () => undefined,
+  ) {
+    this.sequencer = new NotificationSequencer(
+      (frame) => this.send(frame),
+      fetchGap,
+      limits.gapTimeoutMs,
+      onGapError,
+    );
+    this.sequencer.hold(); // nothing goes out before `ready`
+  }
+
+  get userId(): string {
+    return this.principal.userId;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.socket.readyState === this.socket.OPEN;
+  }
+
+  /**
+   * Sends a serialized frame unless the socket's send buffer is over its cap, in which case the
+   * slow consumer is closed with 1013: it reconnects and resumes, and its memory stays bounded.
+   */
+  send(frame: string): boolean {
+    if (!this.isOpen) return false;
+    if (this.socket.bufferedAmount + frame.length > this.limits.maxBufferedBytes) {
+      this.onSlowConsumer();
+      this.close(CloseCode.TryAgainLater, 'slow consumer');
+      return false;
+    }
+    this.socket.send(frame);
+    return true;
+  }
+
+  /** Marks `ready` as sent: flushes what waited for it and lets notifications through. */
+  markReady(lastSeq: number): void {
+    const waiting = this.beforeReady ?? [];
+    this.beforeReady = null;
+    for (const frame of waiting) this.send(frame);
+    this.sequencer.release(lastSeq);
+    this.resolveReady();
+  }
+
+  /** Sends now, or right after `ready` if that has not gone out yet. */
+  sendWhenReady(frame: string): void {
+    if (this.beforeReady === null) this.send(frame);
+    else if (this.beforeReady.length < MAX_FRAMES_BEFORE_READY) this.beforeReady.push(frame);
+  }
+
+  /** Counts an inbound frame; false when the per-second budget is spent. */
+  allowFrame(now = Date.now()): boolean {
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.framesInWindow = 0;
+    }
+    this.framesInWindow += 1;
+    return this.framesInWindow <= this.limits.maxFramesPerSecond;
+  }
+
+  /** Closes the socket with 4401 when its token expires. */
+  scheduleExpiry(onExpire: () => void): void {
+    const delay = this.principal.expiresAt * 1000 - Date.now();
+    // setTimeout holds at most ~24.8 days; re-arm for longer-lived tokens.
+    const step = Math.min(Math.max(delay, 0), 2 ** 31 - 1);
+    this.expiryTimer = setTimeout(() => {
+      if (this.principal.expiresAt * 1000 <= Date.now()) onExpire();
+      else this.scheduleExpiry(onExpire);
+    }, step);
+    this.expiryTimer.unref();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.dispose();
+    this.socket.close(code, reason);
+  }
+
+  dispose(): void {
+    this.resolveReady();
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    this.sequencer.dispose();
+  }
+}

@@ -1,0 +1,52 @@
+/** The local half of the per-user groups: every open socket of this instance, by user. */
+import { Injectable } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+import type { ClientConnection } from './client-connection';
+
+@Injectable()
+export class ConnectionRegistry {
+  private readonly byUser = new Map<string, Set<ClientConnection>>();
+  private readonly bySocket = new WeakMap<WebSocket, ClientConnection>();
+  private total = 0;
+
+  get size(): number {
+    return this.total;
+  }
+
+  countFor(userId: string): number {
+    return this.byUser.get(userId)?.size ?? 0;
+  }
+
+  add(connection: ClientConnection): void {
+    let group = this.byUser.get(connection.userId);
+    if (!group) {
+      group = new Set();
+      this.byUser.set(connection.userId, group);
+    }
+    this.bySocket.set(connection.socket, connection);
+    if (!group.has(connection)) {
+      group.add(connection);
+      this.total += 1;
+    }
+  }
+
+  remove(connection: ClientConnection): void {
+    this.bySocket.delete(connection.socket);
+    const group = this.byUser.get(connection.userId);
+    if (!group?.delete(connection)) return;
+    this.total -= 1;
+    if (group.size === 0) this.byUser.delete(connection.userId);
+  }
+
+  forSocket(socket: WebSocket): ClientConnection | undefined {
+    return this.bySocket.get(socket);
+  }
+
+  socketsOf(userId: string): ReadonlySet<ClientConnection> | undefined {
+    return this.byUser.get(userId);
+  }
+
+  *all(): IterableIterator<ClientConnection> {
+    for (const group of this.byUser.values()) yield* group;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The WebSocket wire protocol (API.md, "WebSocket"): one typed map of events per direction,
+ * shared by the gateway, the tests and the browser widget. Every frame is JSON
+ * `{ "event": string, "data": any }`.
+ */
+import type { NotificationView } from '../notifications/notification.types';
+
+export const WS_PATH = '/ws';
+export const WS_SUBPROTOCOL = 'herald.v1';
+export const WS_BEARER_PREFIX = 'bearer.';
+
+export interface ServerEvents {
+  ready: { userId: string; unreadCount: number; lastSeq: number };
+  notification: NotificationView;
+  unread: { count: number };
+  /** `all: true` (an extension) when every unread notification of the user was marked read. */
+  read: { ids: string[]; readAt: string; all?: boolean };
+  resumed: { count: number; complete: boolean };
+  pong: Record<string, never>;
+  error: { code: ErrorCode; message: string };
+}
+
+export interface ClientEvents {
+  resume: { afterSeq: number };
+  read: { ids: string[] };
+  'read.all': Record<string, never>;
+  ping: Record<string, never>;
+}
+
+export type ServerEventName = keyof ServerEvents;
+export type ClientEventName = keyof ClientEvents;
+
+export interface Frame<E extends ServerEventName = ServerEventName> {
+  event: E;
+  data: ServerEvents[E];
+}
+
+export type ErrorCode =
+  | 'bad_frame'
+  | 'unknown_event'
+  | 'invalid_data'
+  | 'resume_in_progress'
+  | 'unavailable'
+  | 'internal';
+
+export const CloseCode = {
+  GoingAway: 1001,
+  Policy: 1008,
+  TooBig: 1009,
+  InternalError: 1011,
+  TryAgainLater: 1013,
+  TokenExpired: 4401,
+} as const;
+
+/** The most notifications one `resume` replays; past it `resumed.complete` is false. */
+export const RESUME_LIMIT = 1000;
+
+export function encodeFrame<E extends ServerEventName>(event: E, data: ServerEvents[E]): string {
+  return JSON.stringify({ event, data });
+}

@@ -1,0 +1,34 @@
+/** Hands bus messages to this instance's sockets. */
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ConnectionRegistry } from './connection-registry';
+import { notificationFrame } from './notification-frames';
+import { RealtimeBus, type BusMessage } from './realtime.bus';
+
+@Injectable()
+export class RealtimeDelivery implements OnModuleInit {
+  constructor(
+    private readonly bus: RealtimeBus,
+    private readonly registry: ConnectionRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.bus.onMessage((message) => this.deliver(message));
+  }
+
+  deliver(message: BusMessage): void {
+    if (message.k === 'n') {
+      for (const [userId, id, seq] of message.r) {
+        const group = this.registry.socketsOf(userId);
+        if (!group) continue;
+        const frame = notificationFrame(message.c, userId, id, seq);
+        for (const connection of group) connection.sequencer.offer(seq, frame);
+      }
+      return;
+    }
+    for (const userId of message.u) {
+      const group = this.registry.socketsOf(userId);
+      if (!group) continue;
+      for (const connection of group) connection.sendWhenReady(message.f);
+    }
+  }
+}
