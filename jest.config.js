@@ -12,7 +12,7 @@ const swc = [
     module: { type: 'commonjs' },
   },
 ];
-const esmPackages = ['@nestjs'].join('|');
+const esmPackages = ['@nestjs', 'jose'].join('|');
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': swc },
