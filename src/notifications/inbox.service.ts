@@ -2,6 +2,7 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { sqlRows } from '../database/sql';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import type { ListNotificationsQuery } from './dto/list-notifications.query';
 import { NotificationCounterEntity } from './notification-counter.entity';
@@ -79,7 +80,8 @@ export class InboxService {
 
   async markRead(userId: string, id: string): Promise<NotificationView> {
     if (!UUID.test(id)) throw new NotFoundException('notification not found');
-    const updated: unknown[] = await this.notifications.query(
+    const updated = await sqlRows(
+      this.notifications.manager,
       `UPDATE notifications SET read_at = now()
        WHERE id = $1 AND user_id = $2 AND read_at IS NULL RETURNING id`,
       [id, userId],
@@ -91,7 +93,8 @@ export class InboxService {
   }
 
   async markManyRead(userId: string, ids: string[]): Promise<number> {
-    const rows: { id: string; read_at: Date }[] = await this.notifications.query(
+    const rows = await sqlRows<{ id: string; read_at: Date }>(
+      this.notifications.manager,
       `UPDATE notifications SET read_at = now()
        WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL
        RETURNING id, read_at`,
@@ -107,7 +110,8 @@ export class InboxService {
   }
 
   async markAllRead(userId: string): Promise<number> {
-    const rows: { id: string; read_at: Date }[] = await this.notifications.query(
+    const rows = await sqlRows<{ id: string; read_at: Date }>(
+      this.notifications.manager,
       `UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL
        RETURNING id, read_at`,
       [userId],

@@ -10,6 +10,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { sqlRows } from '../database/sql';
 import type { PublishTarget } from './notifications.jobs';
 import type { NotificationContent, StoredPublication, StoredRecipient } from './notification.types';
 
@@ -51,7 +52,8 @@ export class NotificationStore {
     target: PublishTarget,
     content: NotificationContent,
   ): Promise<StoredPublication> {
-    const claimed: unknown[] = await manager.query(
+    const claimed = await sqlRows(
+      manager,
       `INSERT INTO publications (job_id, publisher_id, recipients) VALUES ($1, $2, 0)
        ON CONFLICT (job_id) DO NOTHING RETURNING job_id`,
       [jobId, publisherId],
@@ -62,9 +64,9 @@ export class NotificationStore {
       'topic' in target
         ? `SELECT user_id FROM topic_subscriptions WHERE topic = $1 ORDER BY user_id`
         : `SELECT DISTINCT u AS user_id FROM unnest($1::varchar[]) AS u ORDER BY 1`;
-    const rows: { id: string; user_id: string; seq: number; created_at: Date }[] =
-      await manager.query(
-        `WITH recipients AS (${recipients}),
+    const rows = await sqlRows<{ id: string; user_id: string; seq: number; created_at: Date }>(
+      manager,
+      `WITH recipients AS (${recipients}),
          bumped AS (
            INSERT INTO notification_counters (user_id, last_seq)
            SELECT user_id, 1 FROM recipients
@@ -73,17 +75,17 @@ export class NotificationStore {
          INSERT INTO notifications (user_id, seq, type, title, body, data, topic, job_id)
          SELECT user_id, last_seq, $2, $3, $4, $5::jsonb, $6, $7 FROM bumped
          RETURNING id, user_id, seq, created_at`,
-        [
-          'topic' in target ? target.topic : target.userIds,
-          content.type,
-          content.title,
-          content.body,
-          JSON.stringify(content.data),
-          content.topic,
-          jobId,
-        ],
-      );
-    await manager.query(`UPDATE publications SET recipients = $2 WHERE job_id = $1`, [
+      [
+        'topic' in target ? target.topic : target.userIds,
+        content.type,
+        content.title,
+        content.body,
+        JSON.stringify(content.data),
+        content.topic,
+        jobId,
+      ],
+    );
+    await sqlRows(manager, `UPDATE publications SET recipients = $2 WHERE job_id = $1`, [
       jobId,
       rows.length,
     ]);
@@ -97,7 +99,7 @@ export class NotificationStore {
   }
 
   private async loadPublication(manager: EntityManager, jobId: string): Promise<StoredPublication> {
-    const rows: {
+    const rows = await sqlRows<{
       id: string;
       user_id: string;
       seq: number;
@@ -107,7 +109,8 @@ export class NotificationStore {
       body: string;
       data: Record<string, unknown>;
       topic: string | null;
-    }[] = await manager.query(
+    }>(
+      manager,
       `SELECT id, user_id, seq, created_at, type, title, body, data, topic
        FROM notifications WHERE job_id = $1 ORDER BY user_id`,
       [jobId],

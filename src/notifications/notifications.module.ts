@@ -29,6 +29,6 @@ import { TopicsService } from './topics.service';
     InboxService,
     TopicsService,
   ],
-  exports: [InboxService, NotificationsQueue, BullModule],
+  exports: [InboxService, NotificationsQueue, NotificationStore, BullModule],
 })
 export class NotificationsModule {}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { sqlRows } from '../database/sql';
 
 @Injectable()
 export class TopicsService {
@@ -7,7 +8,8 @@ export class TopicsService {
 
   /** Subscribes the users; answers how many were not subscribed before. */
   async subscribe(topic: string, userIds: string[]): Promise<number> {
-    const [row]: { added: number }[] = await this.dataSource.query(
+    const [row] = await sqlRows<{ added: number }>(
+      this.dataSource.manager,
       `WITH added AS (
          INSERT INTO topic_subscriptions (topic, user_id)
          SELECT $1, u FROM unnest($2::varchar[]) AS u
@@ -19,14 +21,16 @@ export class TopicsService {
   }
 
   async unsubscribe(topic: string, userId: string): Promise<void> {
-    await this.dataSource.query(
+    await sqlRows(
+      this.dataSource.manager,
       `DELETE FROM topic_subscriptions WHERE topic = $1 AND user_id = $2`,
       [topic, userId],
     );
   }
 
   async topicsOf(userId: string): Promise<string[]> {
-    const rows: { topic: string }[] = await this.dataSource.query(
+    const rows = await sqlRows<{ topic: string }>(
+      this.dataSource.manager,
       `SELECT topic FROM topic_subscriptions WHERE user_id = $1 ORDER BY topic LIMIT 1000`,
       [userId],
     );

@@ -15,7 +15,7 @@ export function tokenFor(sub: string, options: TokenOptions = {}): string {
   if (options.scope) payload['scope'] = options.scope;
   return jwt.sign(payload, options.secret ?? TEST_JWT_SECRET, {
     algorithm: options.algorithm ?? 'HS256',
-    expiresIn: options.expiresIn ?? 600,
+    ...(options.claims && 'exp' in options.claims ? {} : { expiresIn: options.expiresIn ?? 600 }),
   });
 }
 
