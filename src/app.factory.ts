@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { setupDocs } from './docs/openapi';
 import { HeraldWsAdapter } from './realtime/herald-ws.adapter';
 
 /** Request bodies larger than this get 413. */
@@ -24,5 +25,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // Bearer tokens, no cookies: CORS never needs credentials, so never `*` with credentials.
   app.enableCors({ origin: config.allowedOrigins ?? true, credentials: false, maxAge: 600 });
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxyHops); // the client IP for rate limits, behind nginx
+  setupDocs(app);
   return app;
 }

@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { loggerParams } from './common/logging';
@@ -10,10 +11,14 @@ import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { databaseOptions } from './database/database-options';
 import { prepareDatabase } from './database/prepare-database';
+import { DocsModule } from './docs/docs.module';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RealtimeGatewayModule } from './realtime/realtime-gateway.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { createRedis } from './redis/redis.factory';
+import { ThrottlingModule } from './throttling/throttling.module';
 
 @Module({})
 export class AppModule {
@@ -40,10 +45,15 @@ export class AppModule {
                   enableReadyCheck: false,
                 }),
         }),
+        ThrottlingModule, // before AuthModule: its guard runs first (see throttling.module.ts)
         AuthModule,
+        MetricsModule,
         RealtimeModule,
         NotificationsModule,
         RealtimeGatewayModule,
+        HealthModule,
+        AdminModule,
+        DocsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

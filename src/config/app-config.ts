@@ -59,6 +59,14 @@ const envSchema = z.object({
   WS_HEARTBEAT_INTERVAL_MS: int(30000, 100, 600000),
   WS_GAP_TIMEOUT_MS: int(250, 10, 60000),
 
+  RATE_LIMIT_ENABLED: bool(true),
+  RATE_LIMIT_REQUESTS: int(600, 1, 1_000_000),
+  RATE_LIMIT_WINDOW_MS: int(60_000, 1000, 3_600_000),
+  /** 0: a caller over the limit waits until its window ends. */
+  RATE_LIMIT_BLOCK_MS: int(0, 0, 86_400_000),
+  /** Reverse proxies in front of the app whose X-Forwarded-For names the client (0: none). */
+  TRUST_PROXY_HOPS: int(0, 0, 10),
+
   SHUTDOWN_TIMEOUT_MS: int(25000, 100, 600000),
   /** Demo page may mint tokens; defaults to on outside production. */
   DEMO: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
@@ -95,6 +103,10 @@ export interface AppConfig {
     heartbeatIntervalMs: number;
     gapTimeoutMs: number;
   };
+  /** REST rate limit per caller (token `sub`, else client IP), shared by all instances in Redis. */
+  rateLimit: { enabled: boolean; requests: number; windowMs: number; blockMs: number };
+  /** How many reverse proxies' X-Forwarded-For entries are trusted for the client IP. */
+  trustProxyHops: number;
   shutdownTimeoutMs: number;
   /** The demo page at `/` may mint tokens for any user name (never on by default in production). */
   demo: boolean;
@@ -157,6 +169,13 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       heartbeatIntervalMs: e.WS_HEARTBEAT_INTERVAL_MS,
       gapTimeoutMs: e.WS_GAP_TIMEOUT_MS,
     },
+    rateLimit: {
+      enabled: e.RATE_LIMIT_ENABLED,
+      requests: e.RATE_LIMIT_REQUESTS,
+      windowMs: e.RATE_LIMIT_WINDOW_MS,
+      blockMs: e.RATE_LIMIT_BLOCK_MS,
+    },
+    trustProxyHops: e.TRUST_PROXY_HOPS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     demo: e.DEMO ? ['true', '1', 'yes'].includes(e.DEMO) : e.NODE_ENV !== 'production',
   });

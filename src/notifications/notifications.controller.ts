@@ -1,6 +1,22 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScope } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
+import {
+  CountDoc,
+  ErrorBodyDoc,
+  InboxPageDoc,
+  NotificationDoc,
+  PublishAcceptedDoc,
+  UpdatedDoc,
+} from '../docs/api-models';
 import { ListNotificationsQuery } from './dto/list-notifications.query';
 import { MarkReadDto } from './dto/mark-read.dto';
 import { PublishNotificationDto } from './dto/publish-notification.dto';
@@ -8,6 +24,8 @@ import { InboxPage, InboxService } from './inbox.service';
 import type { NotificationView } from './notification.types';
 import { NotificationsService, PublishAccepted } from './notifications.service';
 
+@ApiTags('notifications')
+@ApiBearerAuth('bearer')
 @Controller('v1/notifications')
 export class NotificationsController {
   constructor(
@@ -18,6 +36,15 @@ export class NotificationsController {
   @Post()
   @HttpCode(202)
   @RequireScope('notifications:write')
+  @ApiOperation({
+    summary: 'Publish a notification to users or to a topic',
+    description:
+      'Exactly one of `userIds` or `topic`. Answers once the work is durably queued; a ' +
+      'processor stores one row per recipient and pushes it to their sockets. The same ' +
+      '`idempotencyKey` from the same publisher (token `sub`) creates nothing new and answers ' +
+      'the same `jobId`, even days later.',
+  })
+  @ApiAcceptedResponse({ type: PublishAcceptedDoc, description: 'Queued' })
   publish(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: PublishNotificationDto,
@@ -26,6 +53,10 @@ export class NotificationsController {
   }
 
   @Get()
+  @ApiOperation({
+    summary: 'Own inbox, newest first (or oldest first with `after`, the resume query)',
+  })
+  @ApiOkResponse({ type: InboxPageDoc })
   list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListNotificationsQuery,
@@ -34,12 +65,18 @@ export class NotificationsController {
   }
 
   @Get('unread-count')
+  @ApiOperation({ summary: 'Number of own unread notifications' })
+  @ApiOkResponse({ type: CountDoc })
   async unreadCount(@CurrentPrincipal() principal: Principal): Promise<{ count: number }> {
     return { count: await this.inbox.unreadCount(principal.userId) };
   }
 
   @Post('read')
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'Mark own notifications read; pushes `read` and `unread` to every own socket',
+  })
+  @ApiOkResponse({ type: UpdatedDoc })
   async markManyRead(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: MarkReadDto,
@@ -49,12 +86,17 @@ export class NotificationsController {
 
   @Post('read-all')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Mark every own notification read' })
+  @ApiOkResponse({ type: UpdatedDoc })
   async markAllRead(@CurrentPrincipal() principal: Principal): Promise<{ updated: number }> {
     return { updated: await this.inbox.markAllRead(principal.userId) };
   }
 
   @Post(':id/read')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Mark one own notification read' })
+  @ApiOkResponse({ type: NotificationDoc, description: 'The notification' })
+  @ApiNotFoundResponse({ type: ErrorBodyDoc, description: 'Not a notification of the caller' })
   markRead(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

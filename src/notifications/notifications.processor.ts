@@ -9,6 +9,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import type { Job, Queue } from 'bull';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { MetricsService } from '../metrics/metrics.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { NotificationStore } from './notification-store';
 import {
@@ -31,6 +32,7 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: NotificationStore,
     private readonly realtime: RealtimePublisher,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -54,6 +56,7 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
       data,
       topic,
     });
+    if (stored.created) this.metrics.notificationsPublished(stored.recipients.length);
     await this.realtime.publishNotifications(stored);
     this.logger.debug(
       `job ${job.id}: ${stored.created ? 'stored' : 'already stored'} ` +

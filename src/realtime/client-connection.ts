@@ -36,6 +36,7 @@ export class ClientConnection {
     fetchGap: GapFetcher,
     onGapError: (error: unknown) => void,
     private readonly onSlowConsumer: () => void = () => undefined,
+    private readonly onFrameSent: () => void = () => undefined,
   ) {
     this.sequencer = new NotificationSequencer(
       (frame) => this.send(frame),
@@ -66,6 +67,7 @@ export class ClientConnection {
       return false;
     }
     this.socket.send(frame);
+    this.onFrameSent();
     return true;
   }
 

@@ -20,6 +20,7 @@ import {
 import type { WebSocket } from 'ws';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { MetricsService } from '../metrics/metrics.service';
 import { MAX_IDS_PER_READ } from '../notifications/dto/limits';
 import { InboxService } from '../notifications/inbox.service';
 import { ClientConnection } from './client-connection';
@@ -48,6 +49,7 @@ export class NotificationsGateway
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly registry: ConnectionRegistry,
     private readonly inbox: InboxService,
+    private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
@@ -88,6 +90,7 @@ export class NotificationsGateway
       return;
     }
     if (this.registry.countFor(principal.userId) >= this.config.ws.maxSocketsPerUser) {
+      this.metrics.handshakeRejected('too_many_connections');
       socket.close(CloseCode.Policy, 'too many connections for this user');
       return;
     }
@@ -102,6 +105,8 @@ export class NotificationsGateway
           frame: viewFrame(view),
         })),
       (error) => this.logger.warn(`gap fill failed: ${(error as Error).message}`),
+      () => this.metrics.slowConsumerClosed(),
+      () => this.metrics.frameSent(),
     );
     this.registry.add(connection);
     socket.on('pong', () => (connection.alive = true));

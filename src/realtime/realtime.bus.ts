@@ -14,6 +14,8 @@ import { createRedis } from '../redis/redis.factory';
 export interface NotificationsMessage {
   k: 'n';
   c: string;
+  /** When the rows were stored (epoch ms), for the delivery latency metric. */
+  t?: number;
   /** [userId, id, seq] per recipient */
   r: [string, string, number][];
 }

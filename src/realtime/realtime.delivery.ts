@@ -1,5 +1,6 @@
 /** Hands bus messages to this instance's sockets. */
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { MetricsService } from '../metrics/metrics.service';
 import { ConnectionRegistry } from './connection-registry';
 import { notificationFrame } from './notification-frames';
 import { RealtimeBus, type BusMessage } from './realtime.bus';
@@ -9,6 +10,7 @@ export class RealtimeDelivery implements OnModuleInit {
   constructor(
     private readonly bus: RealtimeBus,
     private readonly registry: ConnectionRegistry,
+    private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
@@ -22,6 +24,7 @@ export class RealtimeDelivery implements OnModuleInit {
         if (!group) continue;
         const frame = notificationFrame(message.c, userId, id, seq);
         for (const connection of group) connection.sequencer.offer(seq, frame);
+        this.metrics.notificationDelivered(message.t, group.size);
       }
       return;
     }

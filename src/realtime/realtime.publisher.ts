@@ -14,11 +14,17 @@ export class RealtimePublisher {
 
   async publishNotifications(publication: StoredPublication): Promise<void> {
     const shared = sharedContentJson(publication.content, publication.createdAt);
+    const storedAt = Date.parse(publication.createdAt);
     const sends: Promise<void>[] = [];
     for (let i = 0; i < publication.recipients.length; i += RECIPIENTS_PER_MESSAGE) {
       const chunk = publication.recipients.slice(i, i + RECIPIENTS_PER_MESSAGE);
       sends.push(
-        this.bus.publish({ k: 'n', c: shared, r: chunk.map((r) => [r.userId, r.id, r.seq]) }),
+        this.bus.publish({
+          k: 'n',
+          c: shared,
+          t: storedAt,
+          r: chunk.map((r) => [r.userId, r.id, r.seq]),
+        }),
       );
     }
     await Promise.all(sends);

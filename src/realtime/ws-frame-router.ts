@@ -1,6 +1,7 @@
 /** Checks and routes each inbound frame of a socket to its @SubscribeMessage handler. */
 import { Injectable, Logger } from '@nestjs/common';
 import type { RawData, WebSocket } from 'ws';
+import { MetricsService } from '../metrics/metrics.service';
 import { ConnectionRegistry } from './connection-registry';
 import { CloseCode, encodeFrame, type ErrorCode } from './protocol';
 
@@ -10,9 +11,13 @@ type Handler = (data: unknown, event: string) => unknown;
 export class WsFrameRouter {
   private readonly logger = new Logger(WsFrameRouter.name);
 
-  constructor(private readonly registry: ConnectionRegistry) {}
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    private readonly metrics: MetricsService,
+  ) {}
 
   route(socket: WebSocket, raw: RawData, isBinary: boolean, handlers: Map<string, Handler>): void {
+    this.metrics.frameReceived();
     const connection = this.registry.forSocket(socket);
     if (!connection) return; // refused at connect (e.g. too many sockets); closing already
     if (!connection.allowFrame()) {

@@ -9,6 +9,7 @@ import type { Principal } from '../auth/principal';
 import { TokenVerifier } from '../auth/token-verifier';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { MetricsService } from '../metrics/metrics.service';
 import { WS_BEARER_PREFIX, WS_SUBPROTOCOL } from './protocol';
 
 export interface AuthenticatedUpgrade extends IncomingMessage {
@@ -22,6 +23,7 @@ export class WsHandshake {
   constructor(
     private readonly verifier: TokenVerifier,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** `ws` server option `verifyClient` (async form). */
@@ -29,6 +31,7 @@ export class WsHandshake {
     info: { origin: string; req: AuthenticatedUpgrade },
     done: VerifyDone,
   ): void => {
+    done = this.metrics.trackHandshake(done);
     const allowed = this.config.allowedOrigins;
     if (allowed && info.origin && !allowed.includes(info.origin)) {
       done(false, 403, 'Forbidden');

@@ -1,0 +1,39 @@
+# syntax=docker/dockerfile:1
+# Herald: compiled with the full toolchain, run on a small image with production dependencies
+# only, as the unprivileged `node` user. Build: docker build -t herald .
+
+ARG NODE_IMAGE=node:20-alpine
+
+# ---- build: TypeScript -> dist/ (server, migrations, widget bundles) ----
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+# The sources: what .dockerignore lets in (tsconfig*, nest-cli.json, src, migrations, scripts).
+COPY . .
+RUN npm run build
+
+# ---- deps: production node_modules, no compilers or test tools ----
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# ---- runtime ----
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    PORT=3000 \
+    HOST=0.0.0.0
+WORKDIR /app
+# Files stay owned by root: the process can read its code but not change it.
+COPY package.json ./
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 3000
+# Liveness only: readiness (/health/ready) is for the load balancer, not for restarts.
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# SIGTERM: sockets get 1001, running jobs finish (SHUTDOWN_TIMEOUT_MS), then exit.
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/src/main.js"]

@@ -1,0 +1,119 @@
+/** OpenAPI shapes of answers that the code types as interfaces (which carry no metadata). */
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+
+const EXAMPLE_ID = '1b4e28ba-2fa1-4d2b-883f-0016d3cca427';
+
+@ApiSchema({ name: 'ErrorBody' })
+export class ErrorBodyDoc {
+  @ApiProperty({ example: 400 })
+  statusCode!: number;
+
+  @ApiProperty({ example: 'Bad Request' })
+  error!: string;
+
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    example: ['title must be longer than or equal to 1 characters'],
+    description: 'What went wrong; validation failures name each offending field',
+  })
+  message!: string | string[];
+
+  @ApiProperty({
+    example: '5f0c6a52-3c55-4c36-a0f5-0d6f1a3f4b2e',
+    description: 'The X-Request-Id of the request (echoed in the response header)',
+  })
+  requestId!: string;
+}
+
+@ApiSchema({ name: 'Notification' })
+export class NotificationDoc {
+  @ApiProperty({ format: 'uuid', example: EXAMPLE_ID })
+  id!: string;
+
+  @ApiProperty({ description: 'Strictly increasing per user; the resume cursor', example: 42 })
+  seq!: number;
+
+  @ApiProperty({ minLength: 1, maxLength: 128, example: 'alice' })
+  userId!: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 100, example: 'invoice.paid' })
+  type!: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Invoice paid' })
+  title!: string;
+
+  @ApiProperty({ maxLength: 2000, example: 'Invoice #7 was paid.' })
+  body!: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'At most 8 KiB as JSON',
+    example: { invoiceId: 7 },
+  })
+  data!: Record<string, unknown>;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  topic!: string | null;
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-21T08:00:00.000Z' })
+  createdAt!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
+  readAt!: string | null;
+}
+
+@ApiSchema({ name: 'InboxPage' })
+export class InboxPageDoc {
+  @ApiProperty({ type: [NotificationDoc] })
+  items!: NotificationDoc[];
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Pass as `before` for the next (older) page; null at the end',
+    example: 23,
+  })
+  nextBefore!: number | null;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'With `after`: pass as `after` for the next (newer) page; null at the end',
+    example: null,
+  })
+  nextAfter?: number | null;
+}
+
+@ApiSchema({ name: 'PublishAccepted' })
+export class PublishAcceptedDoc {
+  @ApiProperty({ example: 'pubk-2Xy8Q0m4v5c3bYg6fWq1tA' })
+  jobId!: string;
+
+  @ApiProperty({ enum: ['queued'], example: 'queued' })
+  status!: 'queued';
+}
+
+@ApiSchema({ name: 'Count' })
+export class CountDoc {
+  @ApiProperty({ example: 3 })
+  count!: number;
+}
+
+@ApiSchema({ name: 'Updated' })
+export class UpdatedDoc {
+  @ApiProperty({ description: 'Notifications that changed from unread to read', example: 2 })
+  updated!: number;
+}
+
+@ApiSchema({ name: 'Added' })
+export class AddedDoc {
+  @ApiProperty({ description: 'Users that were not subscribed before', example: 2 })
+  added!: number;
+}
+
+@ApiSchema({ name: 'Topics' })
+export class TopicsDoc {
+  @ApiProperty({ type: [String], example: ['billing', 'releases'] })
+  topics!: string[];
+}

@@ -1,0 +1,62 @@
+/**
+ * The REST rate limit: one budget per caller across all routes. A caller is the verified token's
+ * `sub` (so a service behind a shared egress IP has its own budget, and a user keeps theirs
+ * across networks), or the client IP when there is no valid token. It runs before the JWT guard,
+ * so floods of bad tokens are limited too. Sockets are not counted here (they have frame limits).
+ */
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  normalizeIp,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import { createHash } from 'node:crypto';
+import { TokenVerifier } from '../auth/token-verifier';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+@Injectable()
+export class HeraldThrottlerGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly verifier: TokenVerifier,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return Promise.resolve(!this.config.rateLimit.enabled || context.getType() !== 'http');
+  }
+
+  protected override async getTracker(request: Record<string, unknown>): Promise<string> {
+    const headers = request['headers'] as Record<string, string | undefined>;
+    const token = BEARER.exec(headers['authorization'] ?? '')?.[1];
+    if (token) {
+      try {
+        return `sub:${(await this.verifier.verify(token)).userId}`;
+      } catch {
+        // an invalid token is limited by IP; the JWT guard answers it with 401
+      }
+    }
+    const ip = request['ip'];
+    return `ip:${normalizeIp(typeof ip === 'string' ? ip : '')}`;
+  }
+
+  protected override generateKey(
+    _context: ExecutionContext,
+    tracker: string,
+    throttlerName: string,
+  ): string {
+    // Hashed: neither user ids nor IPs appear in Redis keys.
+    return createHash('sha256').update(`${throttlerName}\0${tracker}`).digest('base64url');
+  }
+}

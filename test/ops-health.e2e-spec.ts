@@ -1,0 +1,84 @@
+/** /health/live and /health/ready, with a Redis of the test's own that it stops and restarts. */
+import request from 'supertest';
+import { OwnRedis } from './support/redis-server';
+import {
+  destroyIsolation,
+  eventually,
+  newIsolation,
+  startTestApp,
+  type TestApp,
+} from './support/test-app';
+
+const isolation = newIsolation('opshealth');
+let redis: OwnRedis;
+let app: TestApp;
+
+beforeAll(async () => {
+  redis = await OwnRedis.start();
+  app = await startTestApp(isolation, { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '500' });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await redis?.stop();
+  await destroyIsolation(isolation);
+});
+
+const ready = () => request(app.url).get('/health/ready');
+
+describe('health', () => {
+  it('is live and ready with every dependency up, without a token', async () => {
+    const live = await request(app.url).get('/health/live');
+    expect(live.status).toBe(200);
+    expect((live.body as { status: string }).status).toBe('ok');
+    expect(live.headers['cache-control']).toContain('no-store');
+    const answer = await ready();
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      status: 'ok',
+      details: {
+        postgres: { status: 'up' },
+        redis: { status: 'up' },
+        queue: { status: 'up', queues: expect.arrayContaining(['notifications']) as unknown },
+        realtime_bus: { status: 'up' },
+      },
+    });
+  });
+
+  it('turns 503 while Redis is down, stays live, and turns 200 again when it is back', async () => {
+    await redis.stop();
+    const started = Date.now();
+    const down = await eventually(
+      async () => {
+        const answer = await ready();
+        return answer.status === 503 ? answer : undefined;
+      },
+      5000,
+      'readiness to turn 503',
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(down.body).toMatchObject({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: expect.stringContaining('redis') as unknown,
+      requestId: expect.any(String) as unknown,
+      details: { postgres: { status: 'up' }, redis: { status: 'down' } },
+    });
+    expect((await request(app.url).get('/health/live')).status).toBe(200);
+
+    await redis.start();
+    const back = await eventually(
+      async () => {
+        const answer = await ready();
+        return answer.status === 200 ? answer : undefined;
+      },
+      10000,
+      'readiness to turn 200 again',
+    );
+    expect((back.body as { details: unknown }).details).toMatchObject({
+      redis: { status: 'up' },
+      queue: { status: 'up' },
+      realtime_bus: { status: 'up' },
+    });
+  }, 30000);
+});

@@ -1,0 +1,77 @@
+/** REST rate limit: per token across instances (Redis), by IP without one; 429 + Retry-After. */
+import request from 'supertest';
+import {
+  destroyIsolation,
+  eventually,
+  newIsolation,
+  startTestApp,
+  type TestApp,
+} from './support/test-app';
+import { tokenFor } from './support/tokens';
+
+const isolation = newIsolation('opsthrottle');
+const LIMITS = { RATE_LIMIT_REQUESTS: '3', RATE_LIMIT_WINDOW_MS: '2000' };
+let a: TestApp;
+let b: TestApp;
+
+const unreadCount = (app: TestApp, token?: string) => {
+  const call = request(app.url).get('/v1/notifications/unread-count');
+  return token ? call.set('Authorization', `Bearer ${token}`) : call;
+};
+
+beforeAll(async () => {
+  a = await startTestApp(isolation, LIMITS);
+  b = await startTestApp(isolation, LIMITS); // a second instance sharing the Redis budget
+});
+
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await destroyIsolation(isolation);
+});
+
+describe('rate limiting', () => {
+  it('answers 429 with Retry-After once a token used its budget on any instance, then resets', async () => {
+    const alice = tokenFor('alice');
+    const first = await unreadCount(a, alice);
+    expect(first.status).toBe(200);
+    expect(first.headers['x-ratelimit-limit']).toBe('3');
+    expect((await unreadCount(b, alice)).status).toBe(200);
+    expect((await unreadCount(a, alice)).status).toBe(200);
+
+    const limited = await unreadCount(b, alice);
+    expect(limited.status).toBe(429);
+    const retryAfter = Number(limited.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(2);
+    expect(limited.body).toMatchObject({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: expect.stringContaining('retry in') as unknown,
+      requestId: expect.any(String) as unknown,
+    });
+
+    // another token from the same address has a budget of its own
+    expect((await unreadCount(a, tokenFor('bob'))).status).toBe(200);
+
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+    await eventually(async () => (await unreadCount(a, alice)).status === 200, 1500, 'reset');
+  });
+
+  it('limits callers without a valid token by IP, before authentication', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await unreadCount(a, i % 2 ? 'junk' : undefined)).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+
+  it('never limits health and metrics', async () => {
+    for (let i = 0; i < 8; i++) {
+      expect((await request(a.url).get('/health/live')).status).toBe(200);
+      expect((await request(a.url).get('/metrics')).status).toBe(200);
+    }
+    const ready = await request(a.url).get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.headers['x-ratelimit-limit']).toBeUndefined();
+  });
+});
