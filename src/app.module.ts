@@ -17,7 +17,6 @@ import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RealtimeGatewayModule } from './realtime/realtime-gateway.module';
 import { RealtimeModule } from './realtime/realtime.module';
-import { createRedis } from './redis/redis.factory';
 import { ThrottlingModule } from './throttling/throttling.module';
 
 @Module({})
@@ -35,16 +34,9 @@ export class AppModule {
             return databaseOptions(config);
           },
         }),
-        BullModule.forRoot({
-          prefix: `${config.redis.prefix}:bull`,
-          createClient: (type) =>
-            type === 'client'
-              ? createRedis(config, `bull-${type}`)
-              : createRedis(config, `bull-${type}`, {
-                  maxRetriesPerRequest: null,
-                  enableReadyCheck: false,
-                }),
-        }),
+        // Bull creates (and on close, quits) its own three connections from the URL; clients
+        // handed in through `createClient` would be left open at shutdown.
+        BullModule.forRoot({ url: config.redis.url, prefix: `${config.redis.prefix}:bull` }),
         ThrottlingModule, // before AuthModule: its guard runs first (see throttling.module.ts)
         AuthModule,
         MetricsModule,

@@ -114,7 +114,11 @@ describe('validation', () => {
       .set('Content-Type', 'application/json')
       .send('{"userIds": [');
     expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.any(String) });
+    expect(response.body).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: expect.any(String),
+    });
     expect(JSON.stringify(response.body)).not.toContain('at JSON.parse'); // no stack
   });
 
