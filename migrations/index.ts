@@ -1,5 +1,6 @@
 import type { MigrationInterface } from 'typeorm';
 import { Init1795248210485 } from './1795248210485-Init';
+import { Tasks1795249282080 } from './1795249282080-Tasks';
 
 /** Every migration, in order. `npm run migration:generate` writes a file; add its class here. */
-export const migrations: (new () => MigrationInterface)[] = [Init1795248210485];
+export const migrations: (new () => MigrationInterface)[] = [Init1795248210485, Tasks1795249282080];

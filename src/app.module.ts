@@ -17,6 +17,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RealtimeGatewayModule } from './realtime/realtime-gateway.module';
 import { RealtimeModule } from './realtime/realtime.module';
+import { TasksModule } from './tasks/tasks.module';
 import { ThrottlingModule } from './throttling/throttling.module';
 
 @Module({})
@@ -42,6 +43,7 @@ export class AppModule {
         MetricsModule,
         RealtimeModule,
         NotificationsModule,
+        TasksModule,
         RealtimeGatewayModule,
         HealthModule,
         AdminModule,

@@ -24,7 +24,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request & { id?: unknown }>();
     const response = http.getResponse<Response>();
-    const requestId = String(request.id ?? '');
+    const requestId = typeof request.id === 'string' ? request.id : '';
     const { status, message } = this.describe(exception, requestId);
     const body: ErrorBody = {
       statusCode: status,

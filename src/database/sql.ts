@@ -11,7 +11,7 @@ export async function sqlRows<T>(
 ): Promise<T[]> {
   const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
   try {
-    const result = (await runner.query(sql, params, true)) as QueryResult;
+    const result: QueryResult = await runner.query(sql, params, true);
     return result.records as T[];
   } finally {
     if (!manager.queryRunner) await runner.release();

@@ -1,7 +1,7 @@
 import { NotificationSequencer, type SequencedFrame } from './notification-sequencer';
 
 function harness(
-  gap: (after: number, before: number) => Promise<SequencedFrame[]> = async () => [],
+  gap: (after: number, before: number) => Promise<SequencedFrame[]> = () => Promise.resolve([]),
 ) {
   const sent: string[] = [];
   const fetches: [number, number][] = [];
@@ -44,10 +44,12 @@ describe('NotificationSequencer', () => {
   });
 
   it('fetches a gap that does not fill in time and sends it before what waited', async () => {
-    const { sequencer, sent, fetches } = harness(async () => [
-      { seq: 2, frame: 'b' },
-      { seq: 3, frame: 'c' },
-    ]);
+    const { sequencer, sent, fetches } = harness(() =>
+      Promise.resolve([
+        { seq: 2, frame: 'b' },
+        { seq: 3, frame: 'c' },
+      ]),
+    );
     sequencer.release(1);
     sequencer.offer(4, 'd');
     await wait(60);
@@ -56,7 +58,7 @@ describe('NotificationSequencer', () => {
   });
 
   it('moves past a seq that no longer exists instead of stalling', async () => {
-    const { sequencer, sent } = harness(async () => []);
+    const { sequencer, sent } = harness(() => Promise.resolve([]));
     sequencer.release(0);
     sequencer.offer(2, 'b');
     await wait(60);
@@ -66,10 +68,10 @@ describe('NotificationSequencer', () => {
 
   it('retries a gap fetch that failed', async () => {
     let calls = 0;
-    const { sequencer, sent } = harness(async () => {
+    const { sequencer, sent } = harness(() => {
       calls += 1;
-      if (calls === 1) throw new Error('postgres away');
-      return [{ seq: 1, frame: 'a' }];
+      if (calls === 1) return Promise.reject(new Error('postgres away'));
+      return Promise.resolve([{ seq: 1, frame: 'a' }]);
     });
     sequencer.release(0);
     sequencer.offer(2, 'b');

@@ -14,6 +14,7 @@ export default async function globalSetup(): Promise<void> {
   } catch (error) {
     throw new Error(
       `e2e tests need Postgres at ${BASE_ENV.ADMIN_DATABASE_URL}: ${(error as Error).message}`,
+      { cause: error },
     );
   } finally {
     await pg.end().catch(() => undefined);
@@ -27,7 +28,9 @@ export default async function globalSetup(): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new Error(`e2e tests need Redis at ${BASE_ENV.REDIS_URL}: ${(error as Error).message}`);
+    throw new Error(`e2e tests need Redis at ${BASE_ENV.REDIS_URL}: ${(error as Error).message}`, {
+      cause: error,
+    });
   } finally {
     redis.disconnect();
   }

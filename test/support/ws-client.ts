@@ -25,8 +25,8 @@ export class TestSocket {
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (raw: WebSocket.RawData) => {
-      this.frames.push(JSON.parse(raw.toString()) as Received);
+    ws.on('message', (raw: Buffer) => {
+      this.frames.push(JSON.parse(raw.toString('utf8')) as Received);
       for (const wake of this.waiters.splice(0)) wake();
     });
     this.closed = new Promise((resolve) =>

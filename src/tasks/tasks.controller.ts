@@ -1,0 +1,68 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseFilters,
+  UseInterceptors,
+} from '@nestjs/common';
+import { CurrentPrincipal } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { CreateTaskDto } from './dto/create-task.dto';
+import { ListTasksQuery } from './dto/list-tasks.query';
+import { UpdateTaskDto } from './dto/update-task.dto';
+import { TaskEtagInterceptor } from './task-etag.interceptor';
+import { TaskVersionConflictFilter } from './task-version-conflict';
+import type { TaskPage, TaskView } from './task.types';
+import { TasksService } from './tasks.service';
+
+@Controller('v1/tasks')
+@UseFilters(TaskVersionConflictFilter)
+@UseInterceptors(TaskEtagInterceptor)
+export class TasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  @Post()
+  create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateTaskDto): Promise<TaskView> {
+    return this.tasks.create(principal, dto);
+  }
+
+  @Get()
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListTasksQuery,
+  ): Promise<TaskPage> {
+    return this.tasks.list(principal, query);
+  }
+
+  @Get(':id')
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<TaskView> {
+    return this.tasks.get(principal, id);
+  }
+
+  @Patch(':id')
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() dto: UpdateTaskDto,
+    @Headers('if-match') ifMatch?: string,
+  ): Promise<TaskView> {
+    return this.tasks.update(principal, id, dto, ifMatch);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch?: string,
+  ): Promise<void> {
+    return this.tasks.remove(principal, id, ifMatch);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Runs the tasks queue: turns relayed task changes into notifications and reminder updates, and
+ * fires reminders. Every step is idempotent (publication ids are derived from the change, see
+ * tasks.jobs.ts), so Bull may retry a job, or run a stalled one twice, without a second
+ * notification. Failures rethrow the original error so Bull retries with backoff.
+ */
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Job, Queue } from 'bull';
+import { Repository } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { NotificationStore } from '../notifications/notification-store';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
+import {
+  affectsReminder,
+  dueNotification,
+  notificationsForChange,
+  type PlannedNotification,
+} from './task-notifications';
+import { TaskReminders } from './task-reminders';
+import { TaskEntity } from './task.entity';
+import {
+  TASKS_QUEUE,
+  type TaskChange,
+  type TaskDueJob,
+  type TaskJobName,
+  type TaskJobs,
+} from './tasks.jobs';
+
+/** The publisher recorded with task notifications in `publications`. */
+export const TASKS_PUBLISHER = 'herald:tasks';
+
+type Handlers = { [N in TaskJobName]: (job: Job<TaskJobs[N]>) => Promise<void> };
+
+@Injectable()
+export class TasksProcessor implements OnApplicationBootstrap {
+  private readonly logger = new Logger(TasksProcessor.name);
+  /** Exactly one handler per job name: the type makes a missing or extra one a compile error. */
+  private readonly handlers: Handlers = {
+    'task.created': (job) => this.applyChange(job.data),
+    'task.changed': (job) => this.applyChange(job.data),
+    'task.deleted': (job) => this.applyChange(job.data),
+    'task.due': (job) => this.remind(job.data),
+  };
+
+  constructor(
+    @InjectQueue(TASKS_QUEUE) private readonly queue: Queue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
+    private readonly reminders: TaskReminders,
+    private readonly store: NotificationStore,
+    private readonly realtime: RealtimePublisher,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    for (const name of Object.keys(this.handlers) as TaskJobName[]) {
+      void this.queue.process(name, this.config.queue.concurrency, this.handlers[name]);
+    }
+    this.queue.on('failed', (job: Job, error: Error) =>
+      this.logger.warn(
+        `job ${job.name} ${job.id} failed (attempt ${job.attemptsMade}): ${error.message}`,
+      ),
+    );
+  }
+
+  async applyChange(change: TaskChange): Promise<void> {
+    for (const planned of notificationsForChange(change)) await this.notify(planned);
+    if (affectsReminder(change)) await this.reminders.reconcile(change);
+  }
+
+  /** Acts on the task as it is now: a reminder whose due time was moved or ended sends nothing. */
+  async remind(job: TaskDueJob): Promise<void> {
+    const task = await this.tasks.findOne({ where: { id: job.taskId } });
+    if (!task?.dueAt || task.dueAt.getTime() !== Date.parse(job.dueAt)) return;
+    const planned = dueNotification({ ...task, dueAt: task.dueAt });
+    if (planned) await this.notify(planned);
+  }
+
+  private async notify(planned: PlannedNotification): Promise<void> {
+    if (planned.userIds.length === 0) return;
+    const stored = await this.store.storePublication(
+      planned.publicationId,
+      TASKS_PUBLISHER,
+      { userIds: planned.userIds },
+      planned.content,
+    );
+    // A retry pushes the stored rows again; sockets drop seqs they already have.
+    await this.realtime.publishNotifications(stored);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The one producer for the tasks queue. Knows Bull's options (job ids, retries, backoff,
+ * retention, delays) so nothing else does.
+ */
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import type { Queue } from 'bull';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { TASKS_QUEUE, type TaskJobName, type TaskJobs } from './tasks.jobs';
+
+@Injectable()
+export class TasksQueue {
+  private readonly logger = new Logger(TasksQueue.name);
+
+  constructor(
+    @InjectQueue(TASKS_QUEUE) private readonly queue: Queue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Adds the job unless a job with this id is still in Redis (Bull then keeps the existing one).
+   * `delayMs` makes it a delayed job: it lives in Redis, so it survives a restart.
+   */
+  async add<N extends TaskJobName>(
+    name: N,
+    data: TaskJobs[N],
+    jobId: string,
+    delayMs = 0,
+  ): Promise<void> {
+    this.assertReady();
+    await this.withTimeout(
+      this.queue.add(name, data, {
+        jobId,
+        delay: Math.max(0, delayMs),
+        attempts: this.config.queue.attempts,
+        backoff: { type: 'exponential', delay: this.config.queue.backoffMs },
+        removeOnComplete: { age: 24 * 3600, count: 10000 },
+        removeOnFail: false,
+      }),
+    );
+  }
+
+  /** Resolves once the queue's Redis connection is up. */
+  async whenReady(): Promise<void> {
+    await this.queue.isReady();
+  }
+
+  /** Whether a job with this id is in Redis in any state (waiting, delayed, done, failed). */
+  async exists(jobId: string): Promise<boolean> {
+    this.assertReady();
+    return (await this.withTimeout(this.queue.getJob(jobId))) !== null;
+  }
+
+  /**
+   * Removes the job if it has not run yet. A job that is running or finished stays: a reminder
+   * that is firing right now reads the task as it is, so it does the right thing anyway.
+   */
+  async cancel(jobId: string): Promise<void> {
+    this.assertReady();
+    const job = await this.withTimeout(this.queue.getJob(jobId));
+    if (!job) return;
+    const state = await this.withTimeout(job.getState());
+    if (state !== 'delayed' && state !== 'waiting' && state !== 'paused') return;
+    try {
+      await this.withTimeout(job.remove());
+    } catch (error) {
+      // Taken by a worker between getState and remove.
+      this.logger.debug(`job ${jobId} not removed: ${(error as Error).message}`);
+    }
+  }
+
+  // Fail fast instead of letting ioredis queue commands while Redis is away.
+  private assertReady(): void {
+    if (this.queue.client.status !== 'ready') {
+      throw new ServiceUnavailableException('the queue is unavailable, retry later');
+    }
+  }
+
+  private async withTimeout<T>(promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ServiceUnavailableException('the queue did not answer in time')),
+        this.config.redis.commandTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
