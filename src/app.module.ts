@@ -37,7 +37,18 @@ export class AppModule {
         }),
         // Bull creates (and on close, quits) its own three connections from the URL; clients
         // handed in through `createClient` would be left open at shutdown.
-        BullModule.forRoot({ url: config.redis.url, prefix: `${config.redis.prefix}:bull` }),
+        BullModule.forRoot({
+          url: config.redis.url,
+          prefix: `${config.redis.prefix}:bull`,
+          // Stalled jobs (worker killed, or a hand-off cut by shutdown) are re-run after the
+          // lock lapses; processing is idempotent, so a second run stores nothing twice.
+          settings: {
+            lockDuration: config.queue.lockMs,
+            lockRenewTime: config.queue.lockMs / 2,
+            stalledInterval: config.queue.lockMs / 2,
+            maxStalledCount: 3,
+          },
+        }),
         ThrottlingModule, // before AuthModule: its guard runs first (see throttling.module.ts)
         AuthModule,
         MetricsModule,

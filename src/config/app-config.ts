@@ -51,6 +51,7 @@ const envSchema = z.object({
   QUEUE_CONCURRENCY: int(8, 1, 256),
   JOB_ATTEMPTS: int(10, 1, 100),
   JOB_BACKOFF_MS: int(1000, 10, 600000),
+  QUEUE_LOCK_MS: int(10000, 500, 600000),
 
   WS_MAX_PAYLOAD: int(64 * 1024, 256, 16 * 1024 * 1024),
   WS_MAX_FRAMES_PER_SECOND: int(50, 1, 100000),
@@ -94,7 +95,11 @@ export interface AppConfig {
   jwt: { key: JwtKeyConfig; issuer?: string; audience?: string };
   /** Browser origins allowed for /ws and CORS; null = any (development only). */
   allowedOrigins: string[] | null;
-  queue: { concurrency: number; attempts: number; backoffMs: number };
+  /**
+   * lockMs: how long a worker's claim on a job lasts without renewal. A job whose worker died (or
+   * whose hand-off was cut by a shutdown) is run again by another worker after about this long.
+   */
+  queue: { concurrency: number; attempts: number; backoffMs: number; lockMs: number };
   ws: {
     maxPayload: number;
     maxFramesPerSecond: number;
@@ -160,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       concurrency: e.QUEUE_CONCURRENCY,
       attempts: e.JOB_ATTEMPTS,
       backoffMs: e.JOB_BACKOFF_MS,
+      lockMs: e.QUEUE_LOCK_MS,
     },
     ws: {
       maxPayload: e.WS_MAX_PAYLOAD,

@@ -2,12 +2,10 @@
  * SIGTERM: stop accepting HTTP and WebSocket connections, close sockets with 1001 so clients
  * reconnect elsewhere and resume, let running jobs finish, then close everything and exit.
  */
-import { getQueueToken } from '@nestjs/bull';
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import type { Queue } from 'bull';
 import type { Server } from 'node:http';
 import type { AppConfig } from '../config/app-config';
-import { NOTIFICATIONS_QUEUE } from '../notifications/notifications.jobs';
+import { BullQueues } from '../metrics/bull-queues';
 import { NotificationsGateway } from '../realtime/notifications.gateway';
 
 export async function gracefulShutdown(app: INestApplication): Promise<void> {
@@ -15,7 +13,14 @@ export async function gracefulShutdown(app: INestApplication): Promise<void> {
   server.close(); // no new connections; requests in flight finish
   server.closeIdleConnections();
   app.get(NotificationsGateway).closeAll();
-  await app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE)).close(); // waits for active jobs
+  // Every queue stops taking jobs and waits for its active ones (a job whose hand-off the close
+  // cuts is re-run by another instance once its lock lapses, see QUEUE_LOCK_MS).
+  await Promise.all(
+    app
+      .get(BullQueues)
+      .all()
+      .map((queue) => queue.close()),
+  );
   await app.close();
 }
 
