@@ -1,0 +1,63 @@
+/** `npm run token`: prints a token the running configuration accepts. */
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { join } from 'node:path';
+import request from 'supertest';
+import { TEST_JWT_SECRET } from './support/env';
+import { destroyIsolation, newIsolation, startTestApp, type TestApp } from './support/test-app';
+
+const isolation = newIsolation('tokencli');
+let app: TestApp;
+const root = join(__dirname, '..');
+
+function token(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(join(root, 'node_modules/.bin/tsx'), ['src/cli/token.ts', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, ...env },
+    encoding: 'utf8',
+    timeout: 20000,
+  });
+}
+
+beforeAll(async () => {
+  app = await startTestApp(isolation);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await destroyIsolation(isolation);
+});
+
+it('mints a service token the app accepts for publishing, and a user token for the inbox', async () => {
+  const service = token(['--sub', 'billing', '--scope', 'notifications:write']);
+  expect(service.status).toBe(0);
+  const user = token(['--sub', 'alice']);
+  expect(user.status).toBe(0);
+  await request(app.url)
+    .post('/v1/notifications')
+    .set('Authorization', `Bearer ${service.stdout.trim()}`)
+    .send({ userIds: ['alice'], type: 't', title: 'from the cli token' })
+    .expect(202);
+  await request(app.url)
+    .get('/v1/notifications')
+    .set('Authorization', `Bearer ${user.stdout.trim()}`)
+    .expect(200);
+  // a user token has no service scope
+  await request(app.url)
+    .post('/v1/notifications')
+    .set('Authorization', `Bearer ${user.stdout.trim()}`)
+    .send({ userIds: ['bob'], type: 't', title: 'x' })
+    .expect(403);
+}, 60000);
+
+it('refuses bad arguments and key setups it cannot sign for', () => {
+  expect(token([]).status).toBe(1);
+  const unknown = token(['--sub', 'a', '--scope', 'root']);
+  expect(unknown.status).toBe(1);
+  expect(unknown.stderr).toContain('unknown scope');
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const asymmetric = token(['--sub', 'a'], { JWT_SECRET: '', JWT_PUBLIC_KEY: pem });
+  expect(asymmetric.status).toBe(1);
+  expect(asymmetric.stderr).toContain('identity provider');
+}, 60000);
