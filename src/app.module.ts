@@ -19,6 +19,7 @@ import { RealtimeGatewayModule } from './realtime/realtime-gateway.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { TasksModule } from './tasks/tasks.module';
 import { ThrottlingModule } from './throttling/throttling.module';
+import { WidgetModule } from './widget/widget.module';
 
 @Module({})
 export class AppModule {
@@ -59,6 +60,7 @@ export class AppModule {
         HealthModule,
         AdminModule,
         DocsModule,
+        WidgetModule.forRoot(config),
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

@@ -1,0 +1,317 @@
+/**
+ * `<herald-inbox server="https://herald.example.com" token="JWT">`: a bell with the unread
+ * count and a panel with the user's notifications. Attributes: `server` (default: where
+ * widget.js came from), `token`, `align="start"` (panel opens to the right), `theme="dark"`,
+ * `desktop-notifications`. Property `getToken` (a function returning a token or a promise of
+ * one) replaces `token` for apps that fetch and renew tokens themselves.
+ * Events (bubbling, composed): `herald-open` {notification} (cancelable: prevents marking it
+ * read), `herald-status` {status}, `herald-unauthorized`.
+ */
+import { acquireClient, normalizeServer, releaseClient, SCRIPT_ORIGIN } from './client-registry';
+import {
+  desktopAlertsSupported,
+  desktopPermission,
+  requestDesktopPermission,
+  showDesktopAlert,
+} from './desktop-alerts';
+import type { InboxClient, InboxEvent, InboxSnapshot } from './inbox-client';
+import { createItem, createShell, renderBadge, updateItem, type Shell } from './inbox-view';
+import { renderPanelState } from './panel-state';
+import { applyStyles } from './styles';
+import type { TokenProvider } from './token-source';
+import type { ConnectionStatus } from './types';
+
+export class HeraldInboxElement extends HTMLElement {
+  static readonly observedAttributes = ['server', 'token', 'label'];
+
+  private readonly shell: Shell;
+  private readonly rows = new Map<string, HTMLLIElement>();
+  private readonly observer: IntersectionObserver;
+  private client: InboxClient | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private tokenHook: TokenProvider | undefined;
+  private shownUnread: number | null = null;
+  private shownStatus: ConnectionStatus | null = null;
+  private wasLoading: InboxSnapshot['loading'] = null;
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private readonly onOutsidePointer = (event: PointerEvent) => {
+    if (!event.composedPath().includes(this)) this.close(false);
+  };
+
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: 'open' });
+    applyStyles(root);
+    const { nodes, shell } = createShell();
+    root.append(...nodes);
+    this.shell = shell;
+    this.observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting) && this.isOpen) void this.client?.loadOlder();
+      },
+      { root: shell.scroller, rootMargin: '0px 0px 160px 0px' },
+    );
+    this.observer.observe(shell.sentinel);
+    this.wire(root);
+  }
+
+  /** The app's token hook: called for the first token and whenever the server rejects one. */
+  get getToken(): TokenProvider | undefined {
+    return this.tokenHook;
+  }
+
+  set getToken(hook: TokenProvider | undefined) {
+    this.tokenHook = typeof hook === 'function' ? hook : undefined;
+    if (this.isConnected) this.attach();
+  }
+
+  get server(): string {
+    return this.getAttribute('server') || SCRIPT_ORIGIN;
+  }
+
+  /** The connection as the user sees it; null without a token. */
+  get status(): ConnectionStatus | null {
+    return this.client?.snapshot().status ?? null;
+  }
+
+  get isOpen(): boolean {
+    return !this.shell.panel.hidden;
+  }
+
+  connectedCallback(): void {
+    // A `getToken` set before the element was defined is an own property hiding the setter.
+    if (Object.prototype.hasOwnProperty.call(this, 'getToken')) {
+      const hook = (this as { getToken?: TokenProvider }).getToken;
+      delete (this as { getToken?: TokenProvider }).getToken;
+      this.tokenHook = hook;
+    }
+    this.attach();
+  }
+
+  disconnectedCallback(): void {
+    this.close(false);
+    this.detach();
+  }
+
+  attributeChangedCallback(name: string, previous: string | null, value: string | null): void {
+    if (previous === value) return;
+    if (name === 'label') this.render();
+    else if (this.isConnected) this.attach();
+  }
+
+  open(): void {
+    if (this.isOpen) return;
+    this.shell.panel.hidden = false;
+    this.shell.bell.setAttribute('aria-expanded', 'true');
+    document.addEventListener('pointerdown', this.onOutsidePointer, true);
+    let ticks = 0;
+    this.ticker = setInterval(() => this.render(++ticks % 30 === 0), 1000);
+    void this.client?.ensureLoaded();
+    this.render(true);
+    this.fitPanel();
+    this.shell.panel.focus();
+  }
+
+  /** Closes the panel; `restoreFocus` returns focus to the bell (Escape, not a click away). */
+  close(restoreFocus = true): void {
+    if (!this.isOpen) return;
+    this.shell.panel.hidden = true;
+    this.shell.bell.setAttribute('aria-expanded', 'false');
+    document.removeEventListener('pointerdown', this.onOutsidePointer, true);
+    clearInterval(this.ticker);
+    if (restoreFocus) this.shell.bell.focus();
+  }
+
+  toggle(): void {
+    if (this.isOpen) this.close();
+    else this.open();
+  }
+
+  markAllRead(): Promise<void> {
+    return this.client?.markAllRead() ?? Promise.resolve();
+  }
+
+  /** Opens the panel towards the side with room when the chosen side would leave the screen. */
+  private fitPanel(): void {
+    const panel = this.shell.panel;
+    panel.classList.remove('flip');
+    const box = panel.getBoundingClientRect();
+    if (box.left < 0 || box.right > document.documentElement.clientWidth) {
+      panel.classList.add('flip');
+    }
+  }
+
+  private attach(): void {
+    this.detach();
+    const token = this.getAttribute('token') || undefined;
+    if (token || this.tokenHook) {
+      try {
+        const server = normalizeServer(this.server);
+        this.client = acquireClient(server, { token, getToken: this.tokenHook });
+        this.unsubscribe = this.client.subscribe((event) => this.onInboxEvent(event));
+        if (this.isOpen) void this.client.ensureLoaded();
+      } catch (error) {
+        console.error(error);
+      }
+    }
+    this.render(true);
+  }
+
+  private detach(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.client) releaseClient(this.client);
+    this.client = null;
+    for (const row of this.rows.values()) row.remove();
+    this.rows.clear();
+    this.shownUnread = null;
+  }
+
+  private onInboxEvent(event: InboxEvent): void {
+    if (event.type === 'change') return this.render();
+    const { notification } = event;
+    this.shell.live.textContent = `New notification: ${notification.title}`;
+    this.rows.get(notification.id)?.classList.add('fresh');
+    if (this.hasAttribute('desktop-notifications'))
+      showDesktopAlert(notification, () => this.open());
+  }
+
+  private render(refreshTimes = false): void {
+    const snapshot = this.client?.snapshot();
+    const { shell } = this;
+    const label = this.getAttribute('label') || 'Notifications';
+    const unread = snapshot?.unread ?? null;
+    if (renderBadge(shell.badge, unread, this.shownUnread)) {
+      shell.badge.classList.remove('bump');
+      void shell.badge.offsetWidth; // restart the animation
+      shell.badge.classList.add('bump');
+    }
+    this.shownUnread = unread;
+    shell.bell.setAttribute('aria-label', unread ? `${label}, ${unread} unread` : label);
+    const status = snapshot?.status ?? null;
+    const down = status === 'offline' || status === 'unauthorized';
+    shell.bell.classList.toggle('offline', down);
+    shell.bell.title = down ? `${label} (offline)` : label;
+    if (status && status !== this.shownStatus) this.announceStatus(status);
+    this.shownStatus = status;
+    shell.count.textContent = unread ? `(${unread})` : '';
+    shell.markAll.disabled = !unread && !snapshot?.items.some((n) => !n.readAt);
+    this.renderRows(snapshot?.items ?? [], refreshTimes);
+    renderPanelState(shell, snapshot, !!this.client);
+    shell.footer.hidden = !(
+      this.hasAttribute('desktop-notifications') &&
+      desktopAlertsSupported() &&
+      desktopPermission() === 'default'
+    );
+    // A page that ended with the sentinel still in view needs another look after loading.
+    if (this.wasLoading === 'older' && !snapshot?.loading && snapshot?.hasMore) {
+      this.observer.unobserve(shell.sentinel);
+      this.observer.observe(shell.sentinel);
+    }
+    this.wasLoading = snapshot?.loading ?? null;
+  }
+
+  /** Keyed by id: existing rows are updated in place, so focus and scroll position survive. */
+  private renderRows(items: InboxSnapshot['items'], refreshTimes: boolean): void {
+    const list = this.shell.list;
+    const now = Date.now();
+    const wanted = new Set<string>();
+    let previous: Element | null = null;
+    for (const notification of items) {
+      wanted.add(notification.id);
+      let row = this.rows.get(notification.id);
+      const known = row?.dataset['readAt'] === (notification.readAt ?? '');
+      if (!row) {
+        row = createItem(notification);
+        this.rows.set(notification.id, row);
+      }
+      if (!known || refreshTimes) {
+        updateItem(row, notification, now);
+        row.dataset['readAt'] = notification.readAt ?? '';
+      }
+      const expected: Element | null = previous
+        ? previous.nextElementSibling
+        : list.firstElementChild;
+      if (row !== expected) list.insertBefore(row, expected);
+      previous = row;
+    }
+    for (const [id, row] of this.rows) {
+      if (wanted.has(id)) continue;
+      row.remove();
+      this.rows.delete(id);
+    }
+  }
+
+  private announceStatus(status: ConnectionStatus): void {
+    this.dispatchEvent(
+      new CustomEvent('herald-status', { detail: { status }, bubbles: true, composed: true }),
+    );
+    if (status === 'unauthorized') {
+      this.dispatchEvent(new CustomEvent('herald-unauthorized', { bubbles: true, composed: true }));
+    }
+  }
+
+  private wire(root: ShadowRoot): void {
+    const { shell } = this;
+    shell.bell.addEventListener('click', () => this.toggle());
+    shell.markAll.addEventListener('click', () => void this.client?.markAllRead());
+    shell.bannerButton.addEventListener('click', () => this.client?.retry());
+    shell.stateButton.addEventListener('click', () => this.client?.retry());
+    shell.alertsButton.addEventListener('click', () => {
+      void requestDesktopPermission().then(() => this.render());
+    });
+    shell.list.addEventListener('click', (event) => this.onListClick(event));
+    root.addEventListener('keydown', (event) => this.onKeyDown(event as KeyboardEvent));
+    root.addEventListener('focusout', (event) => {
+      const next = (event as FocusEvent).relatedTarget as Node | null;
+      if (this.isOpen && next && next !== this && !root.contains(next)) this.close(false);
+    });
+  }
+
+  private onListClick(event: Event): void {
+    const target = event.target as Element;
+    const row = target.closest<HTMLLIElement>('li.item');
+    const id = row?.dataset['id'];
+    const notification = id && this.client?.snapshot().items.find((n) => n.id === id);
+    if (!row || !notification) return;
+    if (target.closest('.mark')) {
+      row.querySelector<HTMLButtonElement>('.main')?.focus(); // the mark button is going away
+      void this.client?.markRead(notification.id);
+      return;
+    }
+    if (!target.closest('.main')) return;
+    const proceed = this.dispatchEvent(
+      new CustomEvent('herald-open', {
+        detail: { notification },
+        bubbles: true,
+        composed: true,
+        cancelable: true,
+      }),
+    );
+    if (proceed) void this.client?.markRead(notification.id);
+  }
+
+  private onKeyDown(event: KeyboardEvent): void {
+    if (event.key === 'Escape' && this.isOpen) {
+      event.stopPropagation();
+      this.close(true);
+      return;
+    }
+    if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(event.key) || !this.isOpen) return;
+    const buttons = [...this.shell.list.querySelectorAll<HTMLButtonElement>('.main')];
+    if (!buttons.length) return;
+    const current = buttons.indexOf(this.shadowRoot?.activeElement as HTMLButtonElement);
+    const last = buttons.length - 1;
+    const next =
+      event.key === 'Home'
+        ? 0
+        : event.key === 'End'
+          ? last
+          : event.key === 'ArrowDown'
+            ? Math.min(current + 1, last)
+            : Math.max(current - 1, 0);
+    event.preventDefault();
+    buttons[next].focus();
+    buttons[next].scrollIntoView({ block: 'nearest' });
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * One user's inbox on this page: the notifications loaded so far (newest first, each once),
+ * the unread count, and the connection. Widgets render snapshots of it; several widgets for
+ * the same server and token share one (see client-registry.ts).
+ *
+ * Nothing missed, nothing twice: `syncedThrough` is the seq up to which the list is complete.
+ * The first REST page sets it; after each `ready` the client sends `resume {afterSeq}` from it
+ * when the server has more (`ready.lastSeq`), and every notification is keyed by id and seq.
+ */
+import type { Frame, ServerEvents } from '../../realtime/protocol';
+import { RealtimeConnection } from './realtime-connection';
+import { RestClient } from './rest-client';
+import type { TokenSource } from './token-source';
+import type { ConnectionStatus, Notification } from './types';
+
+export interface InboxSnapshot {
+  /** Newest first. */
+  items: readonly Notification[];
+  /** null until the server has told. */
+  unread: number | null;
+  status: ConnectionStatus;
+  retryAt: number | null;
+  /** The first page has arrived. */
+  loaded: boolean;
+  loading: 'first' | 'older' | null;
+  hasMore: boolean;
+  /** Why the last load failed (shown with a retry), or null. */
+  loadError: string | null;
+  /** A failed action (mark as read), shown briefly. */
+  notice: string | null;
+}
+
+export type InboxEvent =
+  | { type: 'change' }
+  /** A notification that arrived live (not a page or a replay): worth announcing. */
+  | { type: 'live'; notification: Notification };
+
+export class InboxClient {
+  private readonly byId = new Map<string, Notification>();
+  private items: Notification[] = [];
+  private unread: number | null = null;
+  /** Seqs up to here are included in `unread`. */
+  private countedThrough = 0;
+  private syncedThrough: number | null = null;
+  /** `ready.lastSeq` of the current socket; null while disconnected. */
+  private serverSeq: number | null = null;
+  private resume: 'pending' | 'running' | 'done' = 'pending';
+  private nextBefore: number | null | undefined = undefined;
+  private loading: InboxSnapshot['loading'] = null;
+  private loadError: string | null = null;
+  private notice: string | null = null;
+  private status: ConnectionStatus = 'connecting';
+  private retryAt: number | null = null;
+  private readonly listeners = new Set<(event: InboxEvent) => void>();
+  private readonly rest: RestClient;
+  readonly connection: RealtimeConnection;
+
+  constructor(
+    readonly server: string,
+    tokens: TokenSource,
+  ) {
+    this.rest = new RestClient(server, tokens);
+    this.connection = new RealtimeConnection(server, tokens, this.rest, {
+      frame: (frame) => this.onFrame(frame),
+      status: (status, retryAt) => this.onStatus(status, retryAt),
+    });
+  }
+
+  start(): void {
+    this.connection.start();
+  }
+
+  stop(): void {
+    this.connection.stop();
+  }
+
+  subscribe(listener: (event: InboxEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  snapshot(): InboxSnapshot {
+    return {
+      items: this.items,
+      unread: this.unread,
+      status: this.status,
+      retryAt: this.retryAt,
+      loaded: this.nextBefore !== undefined,
+      loading: this.loading,
+      hasMore: typeof this.nextBefore === 'number',
+      loadError: this.loadError,
+      notice: this.notice,
+    };
+  }
+
+  /** Loads the newest page unless it is loaded or loading (the panel calls this on open). */
+  async ensureLoaded(): Promise<void> {
+    if (this.nextBefore !== undefined || this.loading === 'first') return;
+    this.loading = 'first';
+    this.loadError = null;
+    this.emit();
+    try {
+      const page = await this.rest.page();
+      for (const item of page.items) this.add(item);
+      this.nextBefore = page.nextBefore;
+      this.syncedThrough = Math.max(this.syncedThrough ?? 0, page.items[0]?.seq ?? 0);
+      this.resumeIfBehind();
+    } catch (error) {
+      this.loadError = messageOf(error);
+    } finally {
+      this.loading = null;
+      this.emit();
+    }
+  }
+
+  /** The next older page (infinite scroll). */
+  async loadOlder(): Promise<void> {
+    const before = this.nextBefore;
+    if (typeof before !== 'number' || this.loading) return;
+    this.loading = 'older';
+    this.loadError = null;
+    this.emit();
+    try {
+      const page = await this.rest.page(before);
+      for (const item of page.items) this.add(item);
+      this.nextBefore = page.nextBefore;
+    } catch (error) {
+      this.loadError = messageOf(error);
+    } finally {
+      this.loading = null;
+      this.emit();
+    }
+  }
+
+  /** Retries what failed: the connection now, and the list if its load failed. */
+  retry(): void {
+    this.connection.retryNow();
+    if (this.loadError !== null) {
+      void (this.nextBefore === undefined ? this.ensureLoaded() : this.loadOlder());
+    }
+  }
+
+  async markRead(id: string): Promise<void> {
+    const item = this.byId.get(id);
+    if (!item || item.readAt) return;
+    this.setReadAt([item], new Date().toISOString());
+    if (this.unread) this.unread -= 1;
+    this.emit();
+    try {
+      await this.rest.markRead(id);
+    } catch (error) {
+      const undone = this.undoRead([item], `Couldn’t mark as read: ${messageOf(error)}`);
+      if (this.unread !== null) this.unread += undone;
+      this.emit();
+    }
+  }
+
+  async markAllRead(): Promise<void> {
+    const unread = this.items.filter((n) => !n.readAt);
+    const count = this.unread;
+    this.setReadAt(unread, new Date().toISOString());
+    this.unread = 0;
+    this.emit();
+    try {
+      await this.rest.markAllRead();
+    } catch (error) {
+      this.undoRead(unread, `Couldn’t mark all as read: ${messageOf(error)}`);
+      this.unread = count;
+      this.emit();
+    }
+  }
+
+  private onFrame(frame: Frame): void {
+    switch (frame.event) {
+      case 'ready':
+        return this.onReady(frame.data as ServerEvents['ready']);
+      case 'notification':
+        return this.onNotification(frame.data as Notification);
+      case 'resumed':
+        return this.onResumed(frame.data as ServerEvents['resumed']);
+      case 'unread':
+        this.unread = (frame.data as ServerEvents['unread']).count;
+        this.countedThrough = Math.max(this.countedThrough, this.items[0]?.seq ?? 0);
+        return this.emit();
+      case 'read':
+        return this.onRead(frame.data as ServerEvents['read']);
+      case 'error':
+        return this.onServerError(frame.data as ServerEvents['error']);
+      default:
+        return; // pong, and events newer than this widget
+    }
+  }
+
+  private onReady(ready: ServerEvents['ready']): void {
+    this.unread = ready.unreadCount;
+    this.countedThrough = ready.lastSeq;
+    this.serverSeq = ready.lastSeq;
+    this.resume = 'pending';
+    if (this.syncedThrough !== null && this.syncedThrough > ready.lastSeq) {
+      this.reset(); // the server has less than this page saw: its data was reset
+      void this.ensureLoaded();
+    } else {
+      this.resumeIfBehind();
+    }
+    this.emit();
+  }
+
+  private resumeIfBehind(): void {
+    if (this.serverSeq === null || this.syncedThrough === null || this.resume !== 'pending') return;
+    if (this.syncedThrough >= this.serverSeq) {
+      this.resume = 'done';
+    } else if (this.connection.send('resume', { afterSeq: this.syncedThrough })) {
+      this.resume = 'running';
+    }
+  }
+
+  private onNotification(notification: Notification): void {
+    const replayed = this.resume === 'running';
+    if (!this.add(notification)) return;
+    // Live frames continue the list only once it is contiguous with the socket's stream.
+    if (this.resume === 'done') {
+      this.syncedThrough = Math.max(this.syncedThrough ?? 0, notification.seq);
+    }
+    this.emit();
+    if (!replayed) this.emit({ type: 'live', notification });
+  }
+
+  private onResumed(resumed: ServerEvents['resumed']): void {
+    if (resumed.complete) {
+      this.resume = 'done';
+      this.syncedThrough = Math.max(this.syncedThrough ?? 0, this.items[0]?.seq ?? 0);
+    } else {
+      // More was missed than one replay carries: start over from the newest page.
+      const serverSeq = this.serverSeq;
+      this.reset();
+      this.serverSeq = serverSeq;
+      void this.ensureLoaded();
+    }
+    this.emit();
+  }
+
+  private onRead({ ids, readAt, all }: ServerEvents['read']): void {
+    const targets = all
+      ? this.items.filter((n) => !n.readAt && n.createdAt <= readAt)
+      : ids.map((id) => this.byId.get(id)).filter((n): n is Notification => !!n && !n.readAt);
+    if (!targets.length) return;
+    this.setReadAt(targets, readAt);
+    this.emit();
+  }
+
+  private onServerError(error: ServerEvents['error']): void {
+    if (this.resume === 'running' && error.code === 'unavailable') {
+      this.resume = 'pending'; // storage hiccup during the replay: ask again shortly
+      setTimeout(() => this.resumeIfBehind(), 1000);
+    }
+  }
+
+  private onStatus(status: ConnectionStatus, retryAt: number | null): void {
+    if (status !== 'online') this.serverSeq = null;
+    this.status = status;
+    this.retryAt = retryAt;
+    this.emit();
+  }
+
+  /** Adds a notification not seen before (by id or seq); counts it when it is new and unread. */
+  private add(notification: Notification): boolean {
+    if (this.byId.has(notification.id)) return false;
+    if (this.items.some((n) => n.seq === notification.seq)) return false;
+    this.byId.set(notification.id, notification);
+    const at = this.items.findIndex((n) => n.seq < notification.seq);
+    if (at === -1) this.items = [...this.items, notification];
+    else this.items = [...this.items.slice(0, at), notification, ...this.items.slice(at)];
+    if (this.unread !== null && notification.seq > this.countedThrough) {
+      if (!notification.readAt) this.unread += 1;
+      this.countedThrough = notification.seq;
+    }
+    return true;
+  }
+
+  private setReadAt(targets: readonly Notification[], readAt: string | null): void {
+    const ids = new Set(targets.map((n) => n.id));
+    this.items = this.items.map((n) => (ids.has(n.id) ? { ...n, readAt } : n));
+    for (const n of this.items) if (ids.has(n.id)) this.byId.set(n.id, n);
+  }
+
+  /** Reverts an optimistic read; returns how many were reverted. */
+  private undoRead(targets: readonly Notification[], notice: string): number {
+    const stillRead = targets.filter((n) => this.byId.get(n.id)?.readAt);
+    this.setReadAt(stillRead, null);
+    this.notice = notice;
+    setTimeout(() => {
+      if (this.notice !== notice) return;
+      this.notice = null;
+      this.emit();
+    }, 6000);
+    return stillRead.length;
+  }
+
+  private reset(): void {
+    this.byId.clear();
+    this.items = [];
+    this.nextBefore = undefined;
+    this.syncedThrough = null;
+    this.resume = 'pending';
+  }
+
+  private emit(event: InboxEvent = { type: 'change' }): void {
+    for (const listener of [...this.listeners]) listener(event);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

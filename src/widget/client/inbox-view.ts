@@ -1,0 +1,204 @@
+/**
+ * The widget's DOM, built with DOM calls only: notification text goes in through textContent
+ * and attributes, never through HTML parsing, so markup in a title stays text.
+ */
+import { badgeText, fullTime, relativeTime } from './format';
+import type { Notification } from './types';
+
+type Child = Node | string;
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  element.append(...children);
+  return element;
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** A stroke icon (Feather-style paths, static). */
+function icon(...paths: string[]): SVGSVGElement {
+  const svg = document.createElementNS(SVG, 'svg');
+  for (const [name, value] of Object.entries({
+    viewBox: '0 0 24 24',
+    fill: 'none',
+    stroke: 'currentColor',
+    'stroke-width': '2',
+    'stroke-linecap': 'round',
+    'stroke-linejoin': 'round',
+    'aria-hidden': 'true',
+    focusable: 'false',
+  })) {
+    svg.setAttribute(name, value);
+  }
+  for (const d of paths) {
+    const path = document.createElementNS(SVG, 'path');
+    path.setAttribute('d', d);
+    svg.append(path);
+  }
+  return svg;
+}
+
+export const bellIcon = () =>
+  icon('M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9', 'M13.73 21a2 2 0 0 1-3.46 0');
+const checkIcon = () => icon('M20 6 9 17l-5-5');
+export const inboxIcon = () =>
+  icon(
+    'M22 12h-6l-2 3h-4l-2-3H2',
+    'M5.45 5.11 2 12v6a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2v-6l-3.45-6.89A2 2 0 0 0 16.76 4H7.24a2 2 0 0 0-1.79 1.11z',
+  );
+
+export interface Shell {
+  bell: HTMLButtonElement;
+  badge: HTMLSpanElement;
+  live: HTMLDivElement;
+  panel: HTMLElement;
+  count: HTMLSpanElement;
+  markAll: HTMLButtonElement;
+  banner: HTMLDivElement;
+  bannerText: HTMLSpanElement;
+  bannerButton: HTMLButtonElement;
+  scroller: HTMLDivElement;
+  list: HTMLUListElement;
+  state: HTMLDivElement;
+  stateText: HTMLSpanElement;
+  stateButton: HTMLButtonElement;
+  sentinel: HTMLDivElement;
+  footer: HTMLDivElement;
+  alertsButton: HTMLButtonElement;
+}
+
+export function createShell(): { nodes: Node[]; shell: Shell } {
+  const badge = h('span', { class: 'badge', part: 'badge', 'aria-hidden': 'true', hidden: '' });
+  const bell = h(
+    'button',
+    { type: 'button', class: 'bell', part: 'bell', 'aria-haspopup': 'dialog' },
+    bellIcon(),
+    badge,
+  );
+  bell.setAttribute('aria-expanded', 'false');
+  bell.setAttribute('aria-controls', 'herald-panel');
+  const live = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
+  const count = h('span', { class: 'count' });
+  const markAll = h('button', { type: 'button', class: 'link' }, 'Mark all as read');
+  const bannerText = h('span');
+  const bannerButton = h('button', { type: 'button', class: 'link' }, 'Retry now');
+  const banner = h(
+    'div',
+    { class: 'banner', role: 'status', hidden: '' },
+    bannerText,
+    bannerButton,
+  );
+  const list = h('ul', { class: 'list', 'aria-labelledby': 'herald-heading' });
+  const stateText = h('span');
+  const stateButton = h('button', { type: 'button', class: 'link', hidden: '' }, 'Try again');
+  const state = h('div', { class: 'state' }, stateText, h('br'), stateButton);
+  const sentinel = h('div', { class: 'sentinel', 'aria-hidden': 'true' });
+  const scroller = h('div', { class: 'scroller' }, list, state, sentinel);
+  const alertsButton = h('button', { type: 'button', class: 'link' }, 'Enable desktop alerts');
+  const footer = h('div', { class: 'footer', hidden: '' }, alertsButton);
+  const panel = h(
+    'section',
+    {
+      id: 'herald-panel',
+      class: 'panel',
+      part: 'panel',
+      role: 'dialog',
+      'aria-labelledby': 'herald-heading',
+      tabindex: '-1',
+      hidden: '',
+    },
+    h(
+      'div',
+      { class: 'header' },
+      h('h2', { class: 'heading', id: 'herald-heading' }, 'Notifications', count),
+      markAll,
+    ),
+    banner,
+    scroller,
+    footer,
+  );
+  return {
+    nodes: [bell, live, panel],
+    shell: {
+      bell,
+      badge,
+      live,
+      panel,
+      count,
+      markAll,
+      banner,
+      bannerText,
+      bannerButton,
+      scroller,
+      list,
+      state,
+      stateText,
+      stateButton,
+      sentinel,
+      footer,
+      alertsButton,
+    },
+  };
+}
+
+/** Shows `count` on the badge; true when it went up (for the bump animation). */
+export function renderBadge(badge: HTMLElement, count: number | null, previous: number | null) {
+  badge.hidden = !count;
+  badge.textContent = count ? badgeText(count) : '';
+  return count !== null && previous !== null && count > previous;
+}
+
+export function createItem(notification: Notification): HTMLLIElement {
+  const main = h(
+    'button',
+    { type: 'button', class: 'main', part: 'item-button' },
+    h('span', { class: 'dot', 'aria-hidden': 'true' }),
+    h(
+      'span',
+      { class: 'text' },
+      h('span', { class: 'sr-only state-label' }),
+      h('span', { class: 'title' }),
+      h('span', { class: 'body' }),
+      h('time', { class: 'time' }),
+    ),
+  );
+  const mark = h('button', { type: 'button', class: 'mark', title: 'Mark as read' }, checkIcon());
+  const item = h('li', { class: 'item', part: 'item' }, main, mark);
+  item.dataset['id'] = notification.id;
+  item.dataset['seq'] = String(notification.seq);
+  return item;
+}
+
+export function updateItem(item: HTMLLIElement, notification: Notification, now: number): void {
+  const unread = !notification.readAt;
+  item.classList.toggle('unread', unread);
+  item.classList.toggle('read', !unread);
+  setText(item, '.state-label', unread ? 'Unread: ' : '');
+  setText(item, '.title', notification.title);
+  const body = item.querySelector<HTMLElement>('.body');
+  if (body) {
+    body.textContent = notification.body;
+    body.hidden = notification.body === '';
+  }
+  const time = item.querySelector('time');
+  if (time) {
+    time.dateTime = notification.createdAt;
+    time.title = fullTime(notification.createdAt);
+    time.textContent = relativeTime(notification.createdAt, now);
+  }
+  const mark = item.querySelector<HTMLButtonElement>('.mark');
+  if (mark) {
+    mark.hidden = !unread;
+    mark.setAttribute('aria-label', `Mark as read: ${notification.title}`);
+  }
+}
+
+function setText(root: Element, selector: string, text: string): void {
+  const element = root.querySelector(selector);
+  if (element && element.textContent !== text) element.textContent = text;
+}

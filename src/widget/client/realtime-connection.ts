@@ -1,0 +1,179 @@
+/**
+ * One WebSocket to Herald's `/ws`, kept open: token in the subprotocol pair (never in the URL),
+ * reconnects with backoff, a renewed token after 4401, and a full stop when the token is
+ * rejected, so a bad token costs the server one attempt instead of a retry loop.
+ */
+import {
+  CloseCode,
+  WS_BEARER_PREFIX,
+  WS_PATH,
+  WS_SUBPROTOCOL,
+  type ClientEventName,
+  type ClientEvents,
+  type Frame,
+} from '../../realtime/protocol';
+import { Backoff } from './backoff';
+import type { RestClient } from './rest-client';
+import type { TokenSource } from './token-source';
+import type { ConnectionStatus } from './types';
+
+export interface ConnectionListener {
+  frame(frame: Frame): void;
+  /** `retryAt`: epoch ms of the next attempt while offline, null when waiting for the network. */
+  status(status: ConnectionStatus, retryAt: number | null): void;
+}
+
+/** App-level ping cadence; a socket silent for two of these is presumed dead. */
+const HEARTBEAT_MS = 25_000;
+/** A connection that stayed up this long resets the backoff. */
+const STABLE_MS = 10_000;
+/** Renewed tokens that may be rejected in a row before the widget gives up. */
+const MAX_RENEWALS_IN_A_ROW = 2;
+
+export class RealtimeConnection {
+  private socket: WebSocket | null = null;
+  private running = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private stableTimer: ReturnType<typeof setTimeout> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private lastFrameAt = 0;
+  private renewals = 0;
+  private readonly backoff = new Backoff();
+  private readonly onOnline = () => this.retryNow();
+
+  constructor(
+    private readonly server: string,
+    private readonly tokens: TokenSource,
+    private readonly rest: RestClient,
+    private readonly listener: ConnectionListener,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    window.addEventListener('online', this.onOnline);
+    void this.open();
+  }
+
+  stop(): void {
+    this.running = false;
+    window.removeEventListener('online', this.onOnline);
+    this.clearTimers();
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(1000, 'widget closed');
+  }
+
+  /** Sends a frame if the socket is open; false otherwise. */
+  send<E extends ClientEventName>(event: E, data: ClientEvents[E]): boolean {
+    if (this.socket?.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify({ event, data }));
+    return true;
+  }
+
+  /** Skips the wait of a pending reconnect (the user's "Retry now", the network coming back). */
+  retryNow(): void {
+    if (!this.running || this.socket) return;
+    this.backoff.reset();
+    this.renewals = 0;
+    void this.open();
+  }
+
+  private async open(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.listener.status('connecting', null);
+    let token: string;
+    try {
+      token = await this.tokens.current();
+    } catch {
+      return this.scheduleRetry(); // the app's getToken failed: try again later
+    }
+    if (!this.running || this.socket) return;
+    const url = this.server.replace(/^http/, 'ws') + WS_PATH;
+    const socket = new WebSocket(url, [WS_SUBPROTOCOL, WS_BEARER_PREFIX + token]);
+    this.socket = socket;
+    let opened = false;
+    socket.onopen = () => (opened = true);
+    socket.onmessage = (message) => this.receive(message);
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.detach();
+      void this.afterClose(event.code, opened);
+    };
+  }
+
+  private receive(message: MessageEvent): void {
+    this.lastFrameAt = Date.now();
+    let frame: Frame;
+    try {
+      frame = JSON.parse(String(message.data)) as Frame;
+    } catch {
+      return;
+    }
+    if (typeof frame?.event !== 'string') return;
+    if (frame.event === 'ready') {
+      this.renewals = 0;
+      this.listener.status('online', null);
+      this.startHeartbeat();
+      this.stableTimer = setTimeout(() => this.backoff.reset(), STABLE_MS);
+    }
+    this.listener.frame(frame);
+  }
+
+  private async afterClose(code: number, opened: boolean): Promise<void> {
+    if (!this.running) return;
+    // A refused upgrade reaches browser code as a bare close; REST tells a 401 apart.
+    const rejected =
+      code === CloseCode.TokenExpired || (!opened && (await this.rest.probe()) === 401);
+    if (!this.running || this.socket) return;
+    if (!rejected) return this.scheduleRetry();
+    if (!this.tokens.canRefresh || this.renewals >= MAX_RENEWALS_IN_A_ROW) {
+      return this.listener.status('unauthorized', null);
+    }
+    this.renewals += 1;
+    try {
+      await this.tokens.refresh();
+    } catch {
+      return this.listener.status('unauthorized', null);
+    }
+    if (this.running && !this.socket) void this.open();
+  }
+
+  private scheduleRetry(): void {
+    if (!this.running) return;
+    if (!navigator.onLine) return this.listener.status('offline', null); // 'online' resumes
+    const delay = this.backoff.next();
+    this.listener.status('offline', Date.now() + delay);
+    this.retryTimer = setTimeout(() => void this.open(), delay);
+  }
+
+  private startHeartbeat(): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      const socket = this.socket;
+      if (!socket) return;
+      if (Date.now() - this.lastFrameAt > 2 * HEARTBEAT_MS) {
+        // A dead peer may take minutes to report its close: drop it now and reconnect.
+        this.detach();
+        socket.close();
+        this.scheduleRetry();
+        return;
+      }
+      this.send('ping', {});
+    }, HEARTBEAT_MS);
+  }
+
+  private detach(): void {
+    const socket = this.socket;
+    if (socket) socket.onopen = socket.onmessage = socket.onclose = null;
+    this.socket = null;
+    clearInterval(this.heartbeat);
+    clearTimeout(this.stableTimer);
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.stableTimer);
+    clearInterval(this.heartbeat);
+  }
+}

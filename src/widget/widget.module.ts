@@ -1,0 +1,26 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { NotificationsService } from '../notifications/notifications.service';
+import { DemoController } from './demo.controller';
+import { isDemoEnabled } from './demo-mode';
+import { DemoTokens } from './demo-tokens';
+import { WidgetAssets } from './widget-assets';
+import { WidgetController } from './widget.controller';
+
+/** The browser widget and the demo page; the demo's token and publish routes only in demo mode. */
+@Module({})
+export class WidgetModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const base = { module: WidgetModule, providers: [WidgetAssets] };
+    if (!isDemoEnabled(config)) return { ...base, controllers: [WidgetController] };
+    return {
+      ...base,
+      imports: [NotificationsModule],
+      controllers: [WidgetController, DemoController],
+      // NotificationsModule does not export its service; it is stateless, so a second instance
+      // over the exported queue publishes exactly like POST /v1/notifications.
+      providers: [WidgetAssets, DemoTokens, NotificationsService],
+    };
+  }
+}

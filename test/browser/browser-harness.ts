@@ -1,0 +1,220 @@
+/**
+ * Real Chromium (Debian's /usr/bin/chromium, driven by playwright-core) against the real app.
+ * The widget is embedded the way a customer embeds it: two lines in a page of another origin
+ * (a small host-app server on its own port), loading widget.js from the test app.
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import request from 'supertest';
+import {
+  destroyIsolation,
+  eventually,
+  newIsolation,
+  sql,
+  startTestApp,
+  type TestApp,
+} from '../support/test-app';
+import { serviceToken } from '../support/tokens';
+
+export const ARTIFACTS = 'test-artifacts';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface HostPage {
+  page: Page;
+  /** Uncaught errors and console errors of the page (a healthy widget logs none). */
+  errors: string[];
+  /** Every WebSocket the page opened. */
+  sockets: string[];
+}
+
+/**
+ * The host app: serves each page registered with `openHostPage` from 127.0.0.1 on a port of
+ * its own, so the widget runs cross-origin to Herald, as on a customer's site.
+ */
+export class HostApp {
+  private readonly pages = new Map<string, string>();
+  private readonly server: Server;
+  private next = 0;
+  origin = '';
+
+  private constructor() {
+    this.server = createServer((req, res) => {
+      if (req.url === '/favicon.ico') return void res.writeHead(204).end();
+      const html = this.pages.get(req.url ?? '');
+      res.writeHead(html ? 200 : 404, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(html ?? 'not found');
+    });
+  }
+
+  static async start(): Promise<HostApp> {
+    const host = new HostApp();
+    await new Promise<void>((resolve) => host.server.listen(0, '127.0.0.1', resolve));
+    host.origin = `http://127.0.0.1:${(host.server.address() as AddressInfo).port}`;
+    return host;
+  }
+
+  /** Registers a page whose body is `body`; returns its URL. */
+  page(body: string): string {
+    const path = `/page-${++this.next}`;
+    this.pages.set(
+      path,
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head><body>${body}</body></html>`,
+    );
+    return this.origin + path;
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** Opens a new page of the host app whose body is `body`. */
+export async function openHostPage(
+  context: BrowserContext,
+  host: HostApp,
+  body: string,
+): Promise<HostPage> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const sockets: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('websocket', (socket) => sockets.push(socket.url()));
+  await page.goto(host.page(body));
+  return { page, errors, sockets };
+}
+
+/** The two-line embed of the README. */
+export function embed(app: TestApp, token: string, attributes = ''): string {
+  return `<script src="${app.url}/widget.js"></script>
+<herald-inbox token="${token}" ${attributes}></herald-inbox>`;
+}
+
+/** The `status` property of the (first) widget on the page. */
+export function widgetStatus(page: Page): Promise<string | null | undefined> {
+  // `unknown`: this (Node) tsconfig has no DOM types, on purpose.
+  return page
+    .locator('herald-inbox')
+    .first()
+    .evaluate((element: unknown) => (element as { status?: string | null }).status);
+}
+
+/** Waits until the (first) widget on the page reports `status`. */
+export async function waitForStatus(page: Page, status: string, timeout = 5000): Promise<void> {
+  await eventually(async () => (await widgetStatus(page)) === status, timeout, `status ${status}`);
+}
+
+/** The element focused inside the widget (Playwright's CSS pierces its open shadow root). */
+export const focusedInWidget = (page: Page) => page.locator('herald-inbox :focus');
+
+/** The row (li) of the notification titled `title`. */
+export const rowTitled = (page: Page, title: string) =>
+  page.locator('herald-inbox li.item', {
+    has: page.locator('.title', { hasText: title }),
+  });
+
+export const badge = (page: Page) => page.locator('herald-inbox .badge');
+export const items = (page: Page) => page.locator('herald-inbox li.item');
+export const itemTitled = (page: Page, title: string) =>
+  page.locator('herald-inbox li.item .title', { hasText: title });
+
+/** The badge's text, '' when it is hidden (no unread). */
+export async function badgeCount(page: Page): Promise<string> {
+  const element = badge(page);
+  return (await element.isVisible()) ? ((await element.textContent()) ?? '') : '';
+}
+
+export async function waitForBadge(page: Page, text: string, timeout = 2000): Promise<void> {
+  await eventually(async () => (await badgeCount(page)) === text, timeout, `badge "${text}"`);
+}
+
+export async function openPanel(page: Page): Promise<void> {
+  await page.locator('herald-inbox .bell').click();
+  await page.locator('herald-inbox .panel').waitFor({ state: 'visible' });
+}
+
+/** POST /v1/notifications to one user, as a service; resolves once it is queued (202). */
+export async function publish(
+  app: TestApp,
+  userId: string,
+  title: string,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  const response = await request(app.url)
+    .post('/v1/notifications')
+    .set('Authorization', `Bearer ${serviceToken()}`)
+    .send({ userIds: [userId], type: 'test.message', title, ...extra });
+  if (response.status !== 202) throw new Error(`publish answered ${response.status}`);
+}
+
+/** Waits until `count` notifications of `userId` are stored. */
+export async function waitForStored(app: TestApp, userId: string, count: number): Promise<void> {
+  const db = await sql(app.isolation);
+  try {
+    await eventually(
+      async () =>
+        (await db.query('SELECT 1 FROM notifications WHERE user_id = $1', [userId])).rowCount ===
+        count,
+      5000,
+      `${count} stored notifications of ${userId}`,
+    );
+  } finally {
+    await db.end();
+  }
+}
+
+export function artifactPath(name: string): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return `${ARTIFACTS}/${name}`;
+}
+
+export interface BrowserSuite {
+  app: TestApp;
+  browser: Browser;
+  host: HostApp;
+  close(): Promise<void>;
+}
+
+/** The app (own database and Redis prefix), Chromium and the host app, started together. */
+export async function startBrowserSuite(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<BrowserSuite> {
+  const isolation = newIsolation(name);
+  const [app, browser, host] = await Promise.all([
+    startTestApp(isolation, env),
+    launchBrowser(),
+    HostApp.start(),
+  ]);
+  return {
+    app,
+    browser,
+    host,
+    close: async () => {
+      await browser.close();
+      await host.close();
+      await app.close();
+      await destroyIsolation(isolation);
+    },
+  };
+}
