@@ -2,6 +2,7 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { UUID_PATTERN } from '../common/uuid';
 import { sqlRows } from '../database/sql';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import type { ListNotificationsQuery } from './dto/list-notifications.query';
@@ -12,7 +13,6 @@ import type { NotificationView } from './notification.types';
 
 /** ids listed in a `read` event for read-all; past it only `all: true` is sent. */
 const READ_ALL_IDS_IN_EVENT = 500;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface InboxPage {
   items: NotificationView[];
@@ -79,7 +79,7 @@ export class InboxService {
   }
 
   async markRead(userId: string, id: string): Promise<NotificationView> {
-    if (!UUID.test(id)) throw new NotFoundException('notification not found');
+    if (!UUID_PATTERN.test(id)) throw new NotFoundException('notification not found');
     const updated = await sqlRows(
       this.notifications.manager,
       `UPDATE notifications SET read_at = now()

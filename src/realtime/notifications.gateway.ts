@@ -21,6 +21,7 @@ import type { WebSocket } from 'ws';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { MetricsService } from '../metrics/metrics.service';
+import { UUID_PATTERN } from '../common/uuid';
 import { MAX_IDS_PER_READ } from '../notifications/dto/limits';
 import { InboxService } from '../notifications/inbox.service';
 import { ClientConnection } from './client-connection';
@@ -30,7 +31,6 @@ import { CloseCode, encodeFrame, RESUME_LIMIT, WS_PATH, type ErrorCode } from '.
 import type { AuthenticatedUpgrade } from './ws-handshake';
 import { isRecord } from './ws-frame-router';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_SEQ = 2 ** 31 - 1;
 
 @WebSocketGateway({ path: WS_PATH })
@@ -178,7 +178,7 @@ export class NotificationsGateway
       !Array.isArray(ids) ||
       ids.length < 1 ||
       ids.length > MAX_IDS_PER_READ ||
-      !ids.every((id) => typeof id === 'string' && UUID.test(id))
+      !ids.every((id) => typeof id === 'string' && UUID_PATTERN.test(id))
     ) {
       return this.fail(
         connection,

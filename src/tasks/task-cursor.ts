@@ -1,12 +1,11 @@
 /** Opaque paging cursor of GET /v1/tasks: the (createdAt, id) of the last task of a page. */
 import { BadRequestException } from '@nestjs/common';
+import { UUID_PATTERN } from '../common/uuid';
 
 export interface TaskCursor {
   createdAt: Date;
   id: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function encodeCursor(cursor: TaskCursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt.getTime(), cursor.id])).toString('base64url');
@@ -24,7 +23,7 @@ export function decodeCursor(text: string): TaskCursor {
     parsed.length === 2 &&
     Number.isSafeInteger(parsed[0]) &&
     typeof parsed[1] === 'string' &&
-    UUID.test(parsed[1])
+    UUID_PATTERN.test(parsed[1])
   ) {
     return { createdAt: new Date(parsed[0] as number), id: parsed[1] };
   }

@@ -23,8 +23,7 @@ import { TaskVersionConflict } from './task-version-conflict';
 import { TaskEntity } from './task.entity';
 import { rowToView, toTaskView, type TaskRow } from './task.mapper';
 import type { TaskPage, TaskView } from './task.types';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID_PATTERN } from '../common/uuid';
 
 type TaskChanges = Partial<
   Pick<TaskEntity, 'title' | 'description' | 'status' | 'assigneeId' | 'dueAt'>
@@ -144,7 +143,7 @@ export class TasksService {
   }
 
   private async findVisible(userId: string, id: string): Promise<TaskEntity> {
-    if (!UUID.test(id)) throw notFound();
+    if (!UUID_PATTERN.test(id)) throw notFound();
     const task = await this.tasks.findOne({
       where: [
         { id, ownerId: userId },
