@@ -15,7 +15,7 @@ import {
   showDesktopAlert,
 } from './desktop-alerts';
 import type { InboxClient, InboxEvent, InboxSnapshot } from './inbox-client';
-import { createItem, createShell, renderBadge, updateItem, type Shell } from './inbox-view';
+import { createShell, moveFocusInList, renderBadge, renderRows, type Shell } from './inbox-view';
 import { renderPanelState } from './panel-state';
 import { applyStyles } from './styles';
 import type { TokenProvider } from './token-source';
@@ -196,7 +196,7 @@ export class HeraldInboxElement extends HTMLElement {
     this.shownStatus = status;
     shell.count.textContent = unread ? `(${unread})` : '';
     shell.markAll.disabled = !unread && !snapshot?.items.some((n) => !n.readAt);
-    this.renderRows(snapshot?.items ?? [], refreshTimes);
+    renderRows(shell.list, this.rows, snapshot?.items ?? [], refreshTimes);
     renderPanelState(shell, snapshot, !!this.client);
     shell.footer.hidden = !(
       this.hasAttribute('desktop-notifications') &&
@@ -209,37 +209,6 @@ export class HeraldInboxElement extends HTMLElement {
       this.observer.observe(shell.sentinel);
     }
     this.wasLoading = snapshot?.loading ?? null;
-  }
-
-  /** Keyed by id: existing rows are updated in place, so focus and scroll position survive. */
-  private renderRows(items: InboxSnapshot['items'], refreshTimes: boolean): void {
-    const list = this.shell.list;
-    const now = Date.now();
-    const wanted = new Set<string>();
-    let previous: Element | null = null;
-    for (const notification of items) {
-      wanted.add(notification.id);
-      let row = this.rows.get(notification.id);
-      const known = row?.dataset['readAt'] === (notification.readAt ?? '');
-      if (!row) {
-        row = createItem(notification);
-        this.rows.set(notification.id, row);
-      }
-      if (!known || refreshTimes) {
-        updateItem(row, notification, now);
-        row.dataset['readAt'] = notification.readAt ?? '';
-      }
-      const expected: Element | null = previous
-        ? previous.nextElementSibling
-        : list.firstElementChild;
-      if (row !== expected) list.insertBefore(row, expected);
-      previous = row;
-    }
-    for (const [id, row] of this.rows) {
-      if (wanted.has(id)) continue;
-      row.remove();
-      this.rows.delete(id);
-    }
   }
 
   private announceStatus(status: ConnectionStatus): void {
@@ -297,21 +266,11 @@ export class HeraldInboxElement extends HTMLElement {
       this.close(true);
       return;
     }
-    if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(event.key) || !this.isOpen) return;
-    const buttons = [...this.shell.list.querySelectorAll<HTMLButtonElement>('.main')];
-    if (!buttons.length) return;
-    const current = buttons.indexOf(this.shadowRoot?.activeElement as HTMLButtonElement);
-    const last = buttons.length - 1;
-    const next =
-      event.key === 'Home'
-        ? 0
-        : event.key === 'End'
-          ? last
-          : event.key === 'ArrowDown'
-            ? Math.min(current + 1, last)
-            : Math.max(current - 1, 0);
-    event.preventDefault();
-    buttons[next].focus();
-    buttons[next].scrollIntoView({ block: 'nearest' });
+    if (
+      this.isOpen &&
+      moveFocusInList(this.shell.list, event.key, this.shadowRoot?.activeElement)
+    ) {
+      event.preventDefault();
+    }
   }
 }

@@ -8,36 +8,16 @@
  * when the server has more (`ready.lastSeq`), and every notification is keyed by id and seq.
  */
 import type { Frame, ServerEvents } from '../../realtime/protocol';
+import { NotificationList } from './notification-list';
 import { RealtimeConnection } from './realtime-connection';
 import { RestClient } from './rest-client';
 import type { TokenSource } from './token-source';
-import type { ConnectionStatus, Notification } from './types';
+import type { ConnectionStatus, InboxEvent, InboxSnapshot, Notification } from './types';
 
-export interface InboxSnapshot {
-  /** Newest first. */
-  items: readonly Notification[];
-  /** null until the server has told. */
-  unread: number | null;
-  status: ConnectionStatus;
-  retryAt: number | null;
-  /** The first page has arrived. */
-  loaded: boolean;
-  loading: 'first' | 'older' | null;
-  hasMore: boolean;
-  /** Why the last load failed (shown with a retry), or null. */
-  loadError: string | null;
-  /** A failed action (mark as read), shown briefly. */
-  notice: string | null;
-}
-
-export type InboxEvent =
-  | { type: 'change' }
-  /** A notification that arrived live (not a page or a replay): worth announcing. */
-  | { type: 'live'; notification: Notification };
+export type { InboxEvent, InboxSnapshot } from './types';
 
 export class InboxClient {
-  private readonly byId = new Map<string, Notification>();
-  private items: Notification[] = [];
+  private readonly list = new NotificationList();
   private unread: number | null = null;
   /** Seqs up to here are included in `unread`. */
   private countedThrough = 0;
@@ -45,6 +25,8 @@ export class InboxClient {
   /** `ready.lastSeq` of the current socket; null while disconnected. */
   private serverSeq: number | null = null;
   private resume: 'pending' | 'running' | 'done' = 'pending';
+  /** Bumped by reset(), so a page that was in flight is dropped. */
+  private generation = 0;
   private nextBefore: number | null | undefined = undefined;
   private loading: InboxSnapshot['loading'] = null;
   private loadError: string | null = null;
@@ -53,7 +35,7 @@ export class InboxClient {
   private retryAt: number | null = null;
   private readonly listeners = new Set<(event: InboxEvent) => void>();
   private readonly rest: RestClient;
-  readonly connection: RealtimeConnection;
+  private readonly connection: RealtimeConnection;
 
   constructor(
     readonly server: string,
@@ -81,7 +63,7 @@ export class InboxClient {
 
   snapshot(): InboxSnapshot {
     return {
-      items: this.items,
+      items: this.list.items,
       unread: this.unread,
       status: this.status,
       retryAt: this.retryAt,
@@ -95,41 +77,12 @@ export class InboxClient {
 
   /** Loads the newest page unless it is loaded or loading (the panel calls this on open). */
   async ensureLoaded(): Promise<void> {
-    if (this.nextBefore !== undefined || this.loading === 'first') return;
-    this.loading = 'first';
-    this.loadError = null;
-    this.emit();
-    try {
-      const page = await this.rest.page();
-      for (const item of page.items) this.add(item);
-      this.nextBefore = page.nextBefore;
-      this.syncedThrough = Math.max(this.syncedThrough ?? 0, page.items[0]?.seq ?? 0);
-      this.resumeIfBehind();
-    } catch (error) {
-      this.loadError = messageOf(error);
-    } finally {
-      this.loading = null;
-      this.emit();
-    }
+    if (this.nextBefore === undefined && this.loading !== 'first') await this.load('first');
   }
 
   /** The next older page (infinite scroll). */
   async loadOlder(): Promise<void> {
-    const before = this.nextBefore;
-    if (typeof before !== 'number' || this.loading) return;
-    this.loading = 'older';
-    this.loadError = null;
-    this.emit();
-    try {
-      const page = await this.rest.page(before);
-      for (const item of page.items) this.add(item);
-      this.nextBefore = page.nextBefore;
-    } catch (error) {
-      this.loadError = messageOf(error);
-    } finally {
-      this.loading = null;
-      this.emit();
-    }
+    if (typeof this.nextBefore === 'number' && !this.loading) await this.load('older');
   }
 
   /** Retries what failed: the connection now, and the list if its load failed. */
@@ -141,9 +94,9 @@ export class InboxClient {
   }
 
   async markRead(id: string): Promise<void> {
-    const item = this.byId.get(id);
+    const item = this.list.get(id);
     if (!item || item.readAt) return;
-    this.setReadAt([item], new Date().toISOString());
+    this.list.setReadAt([item], new Date().toISOString());
     if (this.unread) this.unread -= 1;
     this.emit();
     try {
@@ -156,9 +109,9 @@ export class InboxClient {
   }
 
   async markAllRead(): Promise<void> {
-    const unread = this.items.filter((n) => !n.readAt);
+    const unread = this.list.items.filter((n) => !n.readAt);
     const count = this.unread;
-    this.setReadAt(unread, new Date().toISOString());
+    this.list.setReadAt(unread, new Date().toISOString());
     this.unread = 0;
     this.emit();
     try {
@@ -180,7 +133,7 @@ export class InboxClient {
         return this.onResumed(frame.data as ServerEvents['resumed']);
       case 'unread':
         this.unread = (frame.data as ServerEvents['unread']).count;
-        this.countedThrough = Math.max(this.countedThrough, this.items[0]?.seq ?? 0);
+        this.countedThrough = Math.max(this.countedThrough, this.list.newestSeq);
         return this.emit();
       case 'read':
         return this.onRead(frame.data as ServerEvents['read']);
@@ -228,7 +181,7 @@ export class InboxClient {
   private onResumed(resumed: ServerEvents['resumed']): void {
     if (resumed.complete) {
       this.resume = 'done';
-      this.syncedThrough = Math.max(this.syncedThrough ?? 0, this.items[0]?.seq ?? 0);
+      this.syncedThrough = Math.max(this.syncedThrough ?? 0, this.list.newestSeq);
     } else {
       // More was missed than one replay carries: start over from the newest page.
       const serverSeq = this.serverSeq;
@@ -241,10 +194,10 @@ export class InboxClient {
 
   private onRead({ ids, readAt, all }: ServerEvents['read']): void {
     const targets = all
-      ? this.items.filter((n) => !n.readAt && n.createdAt <= readAt)
-      : ids.map((id) => this.byId.get(id)).filter((n): n is Notification => !!n && !n.readAt);
+      ? this.list.items.filter((n) => !n.readAt && n.createdAt <= readAt)
+      : ids.map((id) => this.list.get(id)).filter((n): n is Notification => !!n && !n.readAt);
     if (!targets.length) return;
-    this.setReadAt(targets, readAt);
+    this.list.setReadAt(targets, readAt);
     this.emit();
   }
 
@@ -264,12 +217,7 @@ export class InboxClient {
 
   /** Adds a notification not seen before (by id or seq); counts it when it is new and unread. */
   private add(notification: Notification): boolean {
-    if (this.byId.has(notification.id)) return false;
-    if (this.items.some((n) => n.seq === notification.seq)) return false;
-    this.byId.set(notification.id, notification);
-    const at = this.items.findIndex((n) => n.seq < notification.seq);
-    if (at === -1) this.items = [...this.items, notification];
-    else this.items = [...this.items.slice(0, at), notification, ...this.items.slice(at)];
+    if (!this.list.insert(notification)) return false;
     if (this.unread !== null && notification.seq > this.countedThrough) {
       if (!notification.readAt) this.unread += 1;
       this.countedThrough = notification.seq;
@@ -277,16 +225,10 @@ export class InboxClient {
     return true;
   }
 
-  private setReadAt(targets: readonly Notification[], readAt: string | null): void {
-    const ids = new Set(targets.map((n) => n.id));
-    this.items = this.items.map((n) => (ids.has(n.id) ? { ...n, readAt } : n));
-    for (const n of this.items) if (ids.has(n.id)) this.byId.set(n.id, n);
-  }
-
   /** Reverts an optimistic read; returns how many were reverted. */
   private undoRead(targets: readonly Notification[], notice: string): number {
-    const stillRead = targets.filter((n) => this.byId.get(n.id)?.readAt);
-    this.setReadAt(stillRead, null);
+    const stillRead = targets.filter((n) => this.list.get(n.id)?.readAt);
+    this.list.setReadAt(stillRead, null);
     this.notice = notice;
     setTimeout(() => {
       if (this.notice !== notice) return;
@@ -296,9 +238,32 @@ export class InboxClient {
     return stillRead.length;
   }
 
+  private async load(kind: 'first' | 'older'): Promise<void> {
+    const generation = this.generation;
+    this.loading = kind;
+    this.loadError = null;
+    this.emit();
+    try {
+      const page = await this.rest.page(kind === 'older' ? (this.nextBefore ?? 0) : undefined);
+      if (generation !== this.generation) return; // the list was reset meanwhile
+      for (const item of page.items) this.add(item);
+      this.nextBefore = page.nextBefore;
+      if (kind === 'first') {
+        this.syncedThrough = Math.max(this.syncedThrough ?? 0, page.items[0]?.seq ?? 0);
+        this.resumeIfBehind();
+      }
+    } catch (error) {
+      if (generation === this.generation) this.loadError = messageOf(error);
+    } finally {
+      if (generation === this.generation) this.loading = null;
+      this.emit();
+    }
+  }
+
   private reset(): void {
-    this.byId.clear();
-    this.items = [];
+    this.generation += 1;
+    this.loading = null;
+    this.list.clear();
     this.nextBefore = undefined;
     this.syncedThrough = null;
     this.resume = 'pending';

@@ -3,6 +3,7 @@
  * and attributes, never through HTML parsing, so markup in a title stays text.
  */
 import { badgeText, fullTime, relativeTime } from './format';
+import { bellIcon, checkIcon } from './icons';
 import type { Notification } from './types';
 
 type Child = Node | string;
@@ -17,40 +18,6 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   element.append(...children);
   return element;
 }
-
-const SVG = 'http://www.w3.org/2000/svg';
-
-/** A stroke icon (Feather-style paths, static). */
-function icon(...paths: string[]): SVGSVGElement {
-  const svg = document.createElementNS(SVG, 'svg');
-  for (const [name, value] of Object.entries({
-    viewBox: '0 0 24 24',
-    fill: 'none',
-    stroke: 'currentColor',
-    'stroke-width': '2',
-    'stroke-linecap': 'round',
-    'stroke-linejoin': 'round',
-    'aria-hidden': 'true',
-    focusable: 'false',
-  })) {
-    svg.setAttribute(name, value);
-  }
-  for (const d of paths) {
-    const path = document.createElementNS(SVG, 'path');
-    path.setAttribute('d', d);
-    svg.append(path);
-  }
-  return svg;
-}
-
-export const bellIcon = () =>
-  icon('M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9', 'M13.73 21a2 2 0 0 1-3.46 0');
-const checkIcon = () => icon('M20 6 9 17l-5-5');
-export const inboxIcon = () =>
-  icon(
-    'M22 12h-6l-2 3h-4l-2-3H2',
-    'M5.45 5.11 2 12v6a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2v-6l-3.45-6.89A2 2 0 0 0 16.76 4H7.24a2 2 0 0 0-1.79 1.11z',
-  );
 
 export interface Shell {
   bell: HTMLButtonElement;
@@ -201,4 +168,63 @@ export function updateItem(item: HTMLLIElement, notification: Notification, now:
 function setText(root: Element, selector: string, text: string): void {
   const element = root.querySelector(selector);
   if (element && element.textContent !== text) element.textContent = text;
+}
+
+/** Keyed by id: existing rows are updated in place, so focus and scroll position survive. */
+export function renderRows(
+  list: HTMLUListElement,
+  rows: Map<string, HTMLLIElement>,
+  items: readonly Notification[],
+  refreshTimes: boolean,
+): void {
+  const now = Date.now();
+  const wanted = new Set<string>();
+  let previous: Element | null = null;
+  for (const notification of items) {
+    wanted.add(notification.id);
+    let row = rows.get(notification.id);
+    if (!row) {
+      row = createItem(notification);
+      rows.set(notification.id, row);
+    }
+    const readAt = notification.readAt ?? '';
+    if (row.dataset['readAt'] !== readAt || refreshTimes) {
+      updateItem(row, notification, now);
+      row.dataset['readAt'] = readAt;
+    }
+    const expected: Element | null = previous
+      ? previous.nextElementSibling
+      : list.firstElementChild;
+    if (row !== expected) list.insertBefore(row, expected);
+    previous = row;
+  }
+  for (const [id, row] of rows) {
+    if (wanted.has(id)) continue;
+    row.remove();
+    rows.delete(id);
+  }
+}
+
+/** Arrow keys, Home and End move between the rows; true when the key was one of them. */
+export function moveFocusInList(
+  list: HTMLElement,
+  key: string,
+  active: Element | null | undefined,
+) {
+  if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(key)) return false;
+  const buttons = [...list.querySelectorAll<HTMLButtonElement>('.main')];
+  if (!buttons.length) return false;
+  const current = buttons.indexOf(active as HTMLButtonElement);
+  const last = buttons.length - 1;
+  const next =
+    key === 'Home'
+      ? 0
+      : key === 'End'
+        ? last
+        : key === 'ArrowDown'
+          ? Math.min(current + 1, last)
+          : Math.max(current - 1, 0);
+  buttons[next].focus();
+  buttons[next].scrollIntoView({ block: 'nearest' });
+  return true;
 }

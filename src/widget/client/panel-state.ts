@@ -3,7 +3,8 @@
  * action) and the list state (loading, empty, failed to load, loading more).
  */
 import type { InboxSnapshot } from './inbox-client';
-import { inboxIcon, type Shell } from './inbox-view';
+import { inboxIcon } from './icons';
+import type { Shell } from './inbox-view';
 
 export function renderPanelState(
   shell: Shell,
