@@ -20,6 +20,8 @@ const shared = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 };
 module.exports = {
+  // A global option: Jest ignores it inside a project. e2e tests wait on real I/O.
+  testTimeout: 30000,
   projects: [
     {
       ...shared,
@@ -33,7 +35,6 @@ module.exports = {
       rootDir: __dirname,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      testTimeout: 30000,
     },
   ],
 };

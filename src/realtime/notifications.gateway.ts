@@ -72,12 +72,12 @@ export class NotificationsGateway
   }
 
   beforeApplicationShutdown(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
     this.closeAll();
   }
 
   /** Closes every socket with 1001 so clients reconnect (to another instance) and resume. */
   closeAll(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
     for (const connection of [...this.registry.all()]) {
       connection.close(CloseCode.GoingAway, 'server shutting down');
     }
