@@ -96,6 +96,20 @@ describe('publish and deliver', () => {
     });
   });
 
+  it('follows each new notification with the new unread count', async () => {
+    const ella = await connect(a, 'ella');
+    await publish(a, { userIds: ['ella'], type: 't', title: 'one' });
+    await publish(a, { userIds: ['ella'], type: 't', title: 'two' });
+    await eventually(() => ella.all('unread').length === 2, 3000, 'two unread frames');
+    expect(ella.all('unread')).toEqual([{ count: 1 }, { count: 2 }]);
+    const order = ella.frames.slice(1).map((f) => f.event);
+    expect(order).toEqual(['notification', 'unread', 'notification', 'unread']);
+    const count = await request(a.url)
+      .get('/v1/notifications/unread-count')
+      .set('Authorization', `Bearer ${tokenFor('ella')}`);
+    expect(count.body).toEqual({ count: 2 });
+  });
+
   it('sends ready first with the unread count and the last seq', async () => {
     await publish(a, { userIds: ['dave'], type: 't', title: 'one' });
     await publish(a, { userIds: ['dave'], type: 't', title: 'two' });

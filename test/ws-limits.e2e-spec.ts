@@ -117,8 +117,11 @@ describe('slow consumer', () => {
     } finally {
       await db.end();
     }
-    const registry = app.app.get(ConnectionRegistry);
-    const socket = await TestSocket.connect(app.wsUrl, tokenFor('dora'));
+    // Its own instance with a normal heartbeat: the suite's 300 ms one would (rightly) terminate
+    // the paused client as a dead peer before the 1013 close frame is flushed.
+    const slow = await startTestApp(isolation, { WS_MAX_BUFFERED_BYTES: String(MAX_BUFFERED) });
+    const registry = slow.app.get(ConnectionRegistry);
+    const socket = await TestSocket.connect(slow.wsUrl, tokenFor('dora'));
     const server = [...(registry.socketsOf('dora') ?? [])][0];
     let maxBuffered = 0;
     const watch = setInterval(
@@ -140,5 +143,6 @@ describe('slow consumer', () => {
     expect(closed).toMatchObject({ code: 1013, reason: 'slow consumer' });
     expect(maxBuffered).toBeLessThanOrEqual(MAX_BUFFERED + 64 * 1024); // cap + a close frame's worth
     expect(socket.all('notification').length).toBeLessThan(rows);
+    await slow.close();
   });
 });

@@ -51,11 +51,9 @@ export class InboxService {
     return { items, nextBefore: more ? last : null };
   }
 
-  unreadCount(userId: string): Promise<number> {
-    return this.notifications
-      .createQueryBuilder('n')
-      .where('n.userId = :userId AND n.readAt IS NULL', { userId })
-      .getCount();
+  async unreadCount(userId: string): Promise<number> {
+    const counter = await this.counters.findOne({ where: { userId } });
+    return counter?.unreadCount ?? 0;
   }
 
   async lastSeq(userId: string): Promise<number> {
@@ -80,45 +78,48 @@ export class InboxService {
 
   async markRead(userId: string, id: string): Promise<NotificationView> {
     if (!UUID_PATTERN.test(id)) throw new NotFoundException('notification not found');
-    const updated = await sqlRows(
-      this.notifications.manager,
-      `UPDATE notifications SET read_at = now()
-       WHERE id = $1 AND user_id = $2 AND read_at IS NULL RETURNING id`,
-      [id, userId],
-    );
+    await this.markWhere(userId, 'id = $2', [id]);
     const entity = await this.notifications.findOne({ where: { id, userId } });
     if (!entity) throw new NotFoundException('notification not found');
-    if (updated.length && entity.readAt) await this.announceRead(userId, [id], entity.readAt);
     return toView(entity);
   }
 
-  async markManyRead(userId: string, ids: string[]): Promise<number> {
-    const rows = await sqlRows<{ id: string; read_at: Date }>(
-      this.notifications.manager,
-      `UPDATE notifications SET read_at = now()
-       WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL
-       RETURNING id, read_at`,
-      [userId, [...new Set(ids)]],
-    );
-    if (rows.length)
-      await this.announceRead(
-        userId,
-        rows.map((r) => r.id),
-        rows[0].read_at,
-      );
-    return rows.length;
+  markManyRead(userId: string, ids: string[]): Promise<number> {
+    return this.markWhere(userId, 'id = ANY($2::uuid[])', [[...new Set(ids)]]);
   }
 
-  async markAllRead(userId: string): Promise<number> {
-    const rows = await sqlRows<{ id: string; read_at: Date }>(
+  markAllRead(userId: string): Promise<number> {
+    return this.markWhere(userId, 'true', [], true);
+  }
+
+  /**
+   * Marks the user's unread notifications matching `condition` read and lowers their unread
+   * count in the same statement (under the counter row's lock, like publishing), then pushes
+   * `read` and `unread` to every socket of the user. Answers how many changed.
+   */
+  private async markWhere(
+    userId: string,
+    condition: string,
+    params: unknown[],
+    all = false,
+  ): Promise<number> {
+    const rows = await sqlRows<{ id: string; read_at: Date; unread: number }>(
       this.notifications.manager,
-      `UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL
-       RETURNING id, read_at`,
-      [userId],
+      `WITH updated AS (
+         UPDATE notifications SET read_at = now()
+         WHERE user_id = $1 AND read_at IS NULL AND ${condition}
+         RETURNING id, read_at),
+       counter AS (
+         UPDATE notification_counters
+         SET unread_count = GREATEST(unread_count - (SELECT count(*) FROM updated), 0)
+         WHERE user_id = $1 AND EXISTS (SELECT 1 FROM updated)
+         RETURNING unread_count)
+       SELECT u.id, u.read_at, c.unread_count AS unread FROM updated u CROSS JOIN counter c`,
+      [userId, ...params],
     );
     if (rows.length) {
-      const ids = rows.length <= READ_ALL_IDS_IN_EVENT ? rows.map((r) => r.id) : [];
-      await this.announceRead(userId, ids, rows[0].read_at, true);
+      const ids = !all || rows.length <= READ_ALL_IDS_IN_EVENT ? rows.map((r) => r.id) : [];
+      await this.announceRead(userId, ids, rows[0].read_at, rows[0].unread, all);
     }
     return rows.length;
   }
@@ -128,9 +129,14 @@ export class InboxService {
    * committed, so a push that fails (Redis away) is logged, not turned into an error: the next
    * `ready` carries the right count.
    */
-  private async announceRead(userId: string, ids: string[], readAt: Date, all?: boolean) {
+  private async announceRead(
+    userId: string,
+    ids: string[],
+    readAt: Date,
+    count: number,
+    all: boolean,
+  ): Promise<void> {
     try {
-      const count = await this.unreadCount(userId);
       await this.realtime.sendToUser(userId, 'read', {
         ids,
         readAt: readAt.toISOString(),

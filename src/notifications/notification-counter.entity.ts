@@ -1,8 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * The last seq handed out per user. Incrementing it takes the row lock until the inserting
- * transaction commits, so a user's rows commit in seq order.
+ * Per user: the last seq handed out and the unread count. Incrementing takes the row lock until
+ * the inserting transaction commits, so a user's rows commit in seq order; every change of read
+ * state adjusts `unreadCount` under the same lock, so it is exact and O(1) to read.
  */
 @Entity('notification_counters')
 export class NotificationCounterEntity {
@@ -11,4 +12,7 @@ export class NotificationCounterEntity {
 
   @Column({ name: 'last_seq', type: 'integer' })
   lastSeq!: number;
+
+  @Column({ name: 'unread_count', type: 'integer', default: 0 })
+  unreadCount!: number;
 }

@@ -64,17 +64,28 @@ export class NotificationStore {
       'topic' in target
         ? `SELECT user_id FROM topic_subscriptions WHERE topic = $1 ORDER BY user_id`
         : `SELECT DISTINCT u AS user_id FROM unnest($1::varchar[]) AS u ORDER BY 1`;
-    const rows = await sqlRows<{ id: string; user_id: string; seq: number; created_at: Date }>(
+    const rows = await sqlRows<{
+      id: string;
+      user_id: string;
+      seq: number;
+      unread: number;
+      created_at: Date;
+    }>(
       manager,
       `WITH recipients AS (${recipients}),
          bumped AS (
-           INSERT INTO notification_counters (user_id, last_seq)
-           SELECT user_id, 1 FROM recipients
-           ON CONFLICT (user_id) DO UPDATE SET last_seq = notification_counters.last_seq + 1
-           RETURNING user_id, last_seq)
-         INSERT INTO notifications (user_id, seq, type, title, body, data, topic, job_id)
-         SELECT user_id, last_seq, $2, $3, $4, $5::jsonb, $6, $7 FROM bumped
-         RETURNING id, user_id, seq, created_at`,
+           INSERT INTO notification_counters (user_id, last_seq, unread_count)
+           SELECT user_id, 1, 1 FROM recipients
+           ON CONFLICT (user_id) DO UPDATE SET
+             last_seq = notification_counters.last_seq + 1,
+             unread_count = notification_counters.unread_count + 1
+           RETURNING user_id, last_seq, unread_count),
+         inserted AS (
+           INSERT INTO notifications (user_id, seq, type, title, body, data, topic, job_id)
+           SELECT user_id, last_seq, $2, $3, $4, $5::jsonb, $6, $7 FROM bumped
+           RETURNING id, user_id, seq, created_at)
+         SELECT i.id, i.user_id, i.seq, i.created_at, b.unread_count AS unread
+         FROM inserted i JOIN bumped b USING (user_id)`,
       [
         'topic' in target ? target.topic : target.userIds,
         content.type,
@@ -104,6 +115,7 @@ export class NotificationStore {
       user_id: string;
       seq: number;
       created_at: Date;
+      unread: number;
       type: string;
       title: string;
       body: string;
@@ -111,8 +123,10 @@ export class NotificationStore {
       topic: string | null;
     }>(
       manager,
-      `SELECT id, user_id, seq, created_at, type, title, body, data, topic
-       FROM notifications WHERE job_id = $1 ORDER BY user_id`,
+      `SELECT n.id, n.user_id, n.seq, n.created_at, n.type, n.title, n.body, n.data, n.topic,
+              c.unread_count AS unread
+       FROM notifications n JOIN notification_counters c USING (user_id)
+       WHERE n.job_id = $1 ORDER BY n.user_id`,
       [jobId],
     );
     const first = rows[0];
@@ -133,6 +147,11 @@ export class NotificationStore {
   }
 }
 
-function toRecipient(row: { id: string; user_id: string; seq: number }): StoredRecipient {
-  return { id: row.id, userId: row.user_id, seq: row.seq };
+function toRecipient(row: {
+  id: string;
+  user_id: string;
+  seq: number;
+  unread: number;
+}): StoredRecipient {
+  return { id: row.id, userId: row.user_id, seq: row.seq, unread: row.unread };
 }

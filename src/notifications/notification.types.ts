@@ -26,6 +26,8 @@ export interface StoredRecipient {
   userId: string;
   id: string;
   seq: number;
+  /** The user's unread count right after this row was stored. */
+  unread: number;
 }
 
 export interface StoredPublication {

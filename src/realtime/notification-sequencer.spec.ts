@@ -30,6 +30,14 @@ describe('NotificationSequencer', () => {
     expect(sent).toEqual(['b', 'c']);
   });
 
+  it('sends the frame that follows a notification right after it, in seq order', () => {
+    const { sequencer, sent } = harness();
+    sequencer.release(0);
+    sequencer.offer(2, 'b', 'b-unread');
+    sequencer.offer(1, 'a', 'a-unread');
+    expect(sent).toEqual(['a', 'a-unread', 'b', 'b-unread']);
+  });
+
   it('reorders frames that arrive out of order and drops duplicates', () => {
     const { sequencer, sent } = harness();
     sequencer.release(0);

@@ -19,7 +19,8 @@ export type GapFetcher = (afterSeq: number, beforeSeq: number) => Promise<Sequen
 
 export class NotificationSequencer {
   private delivered: number | null = null;
-  private readonly pending = new Map<number, string>();
+  /** A notification frame, or the frame and the one that must follow it (its `unread`). */
+  private readonly pending = new Map<number, string | readonly [string, string]>();
   private gapTimer: NodeJS.Timeout | null = null;
   private filling = false;
 
@@ -48,9 +49,9 @@ export class NotificationSequencer {
     this.drain();
   }
 
-  offer(seq: number, frame: string): void {
+  offer(seq: number, frame: string, then?: string): void {
     if (this.delivered !== null && seq <= this.delivered) return;
-    this.pending.set(seq, frame);
+    this.pending.set(seq, then === undefined ? frame : [frame, then]);
     if (this.delivered !== null) this.drain();
   }
 
@@ -68,7 +69,8 @@ export class NotificationSequencer {
     while (next !== undefined) {
       this.pending.delete(this.delivered + 1);
       this.delivered += 1;
-      this.emit(next);
+      if (typeof next === 'string') this.emit(next);
+      else for (const frame of next) this.emit(frame);
       next = this.pending.get(this.delivered + 1);
     }
     if (this.pending.size === 0) this.clearGapTimer();

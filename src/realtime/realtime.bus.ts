@@ -16,8 +16,8 @@ export interface NotificationsMessage {
   c: string;
   /** When the rows were stored (epoch ms), for the delivery latency metric. */
   t?: number;
-  /** [userId, id, seq] per recipient */
-  r: [string, string, number][];
+  /** [userId, id, seq, unread count after it] per recipient */
+  r: [string, string, number, number][];
 }
 
 /** `f`: one ready-made frame for every socket of the named users. */

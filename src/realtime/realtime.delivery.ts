@@ -3,6 +3,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { MetricsService } from '../metrics/metrics.service';
 import { ConnectionRegistry } from './connection-registry';
 import { notificationFrame } from './notification-frames';
+import { encodeFrame } from './protocol';
 import { RealtimeBus, type BusMessage } from './realtime.bus';
 
 @Injectable()
@@ -19,11 +20,13 @@ export class RealtimeDelivery implements OnModuleInit {
 
   deliver(message: BusMessage): void {
     if (message.k === 'n') {
-      for (const [userId, id, seq] of message.r) {
+      for (const [userId, id, seq, unread] of message.r) {
         const group = this.registry.socketsOf(userId);
         if (!group) continue;
         const frame = notificationFrame(message.c, userId, id, seq);
-        for (const connection of group) connection.sequencer.offer(seq, frame);
+        // A new notification changes the unread count: `unread` follows it, in the same order.
+        const count = encodeFrame('unread', { count: unread });
+        for (const connection of group) connection.sequencer.offer(seq, frame, count);
         this.metrics.notificationDelivered(message.t, group.size);
       }
       return;

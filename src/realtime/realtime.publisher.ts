@@ -23,7 +23,7 @@ export class RealtimePublisher {
           k: 'n',
           c: shared,
           t: storedAt,
-          r: chunk.map((r) => [r.userId, r.id, r.seq]),
+          r: chunk.map((r) => [r.userId, r.id, r.seq, r.unread]),
         }),
       );
     }
