@@ -109,7 +109,7 @@ describe('GET /metrics', () => {
     expect(delta('herald_ws_handshakes_rejected_total', { reason: 'forbidden_origin' })).toBe(1);
     expect(sample(after, 'herald_ws_handshakes_in_progress')).toBe(0);
     expect(delta('herald_ws_frames_received_total')).toBe(1); // ping
-    expect(delta('herald_ws_frames_sent_total')).toBe(3); // ready, pong, notification
+    expect(delta('herald_ws_frames_sent_total')).toBe(4); // ready, pong, notification, unread
     expect(delta('herald_notifications_published_total')).toBe(2); // two recipients stored
     expect(delta('herald_notifications_delivered_total')).toBe(1); // one socket online
     expect(latencyCount(after) - latencyCount(before)).toBe(1);

@@ -3,7 +3,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /**
  * Per user: the last seq handed out and the unread count. Incrementing takes the row lock until
  * the inserting transaction commits, so a user's rows commit in seq order; every change of read
- * state adjusts `unreadCount` under the same lock, so it is exact and O(1) to read.
+ * state adjusts `unreadCount` under the same lock, so it is exact and O(1) to read. Invariant:
+ * `notifications.read_at` changes only through InboxService, which keeps this count.
  */
 @Entity('notification_counters')
 export class NotificationCounterEntity {

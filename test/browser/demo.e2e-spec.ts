@@ -171,9 +171,18 @@ describe('the demo page', () => {
     const db = await sql(app.isolation);
     try {
       await db.query(
-        `UPDATE notifications SET read_at = now(), created_at = created_at - (6 - seq) * interval '47 minutes'
+        `UPDATE notifications SET created_at = created_at - (6 - seq) * interval '47 minutes'
          WHERE user_id = 'ada' AND seq <= 2`,
       );
+      // Read state goes through the API: it keeps the user's unread count.
+      const older = await db.query(
+        `SELECT id FROM notifications WHERE user_id = 'ada' AND seq <= 2`,
+      );
+      await request(app.url)
+        .post('/v1/notifications/read')
+        .set('Authorization', `Bearer ${tokenFor('ada')}`)
+        .send({ ids: older.rows.map((row: { id: string }) => row.id) })
+        .expect(200);
       await db.query(
         `UPDATE notifications SET created_at = created_at - (6 - seq) * interval '9 minutes'
          WHERE user_id = 'ada' AND seq > 2`,
