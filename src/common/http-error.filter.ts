@@ -6,6 +6,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import { requestIdOf } from './logging';
 import { isUnavailableError } from './unavailable';
 
 export interface ErrorBody {
@@ -24,7 +25,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request & { id?: unknown }>();
     const response = http.getResponse<Response>();
-    const requestId = typeof request.id === 'string' ? request.id : '';
+    // Errors raised before the logger's middleware (body parsing, path decoding) have no id yet.
+    const requestId = typeof request.id === 'string' ? request.id : requestIdOf(request);
     const { status, message } = this.describe(exception, requestId);
     const body: ErrorBody = {
       statusCode: status,
@@ -33,6 +35,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       requestId,
     };
     if (response.headersSent) return;
+    if (!response.getHeader('X-Request-Id')) response.setHeader('X-Request-Id', requestId);
     response.status(status).json(body);
   }
 
