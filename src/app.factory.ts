@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { rejectUnstorableInput } from './common/json-input';
 import type { AppConfig } from './config/app-config';
 import { setupDocs } from './docs/openapi';
 import { HeraldWsAdapter } from './realtime/herald-ws.adapter';
@@ -18,6 +19,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: MAX_BODY });
+  app.use(rejectUnstorableInput);
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
