@@ -1,7 +1,19 @@
 /** A throwaway redis-server of a test's own, so the test can stop and restart it. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
+
+export interface OwnRedisOptions {
+  /**
+   * Persist like production: AOF on, fsynced on every write (`--appendonly yes --appendfsync
+   * always`), in a temp dir of its own that survives `stop()`/`start()` and is removed by
+   * `destroy()`. Without it (the default) the server keeps nothing on disk.
+   */
+  persistent?: boolean;
+}
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -14,10 +26,15 @@ export async function freePort(): Promise<number> {
 export class OwnRedis {
   private process: ChildProcess | null = null;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** Where the AOF lives (persistent servers only). */
+    readonly dir: string | null = null,
+  ) {}
 
-  static async start(): Promise<OwnRedis> {
-    const redis = new OwnRedis(await freePort());
+  static async start(options: OwnRedisOptions = {}): Promise<OwnRedis> {
+    const dir = options.persistent ? mkdtempSync(join(tmpdir(), 'herald-redis-')) : null;
+    const redis = new OwnRedis(await freePort(), dir);
     await redis.start();
     return redis;
   }
@@ -28,16 +45,10 @@ export class OwnRedis {
 
   /** Starts (again) on the same port and resolves once it answers PING. */
   async start(): Promise<void> {
-    const args = [
-      '--port',
-      String(this.port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-    ];
+    const persistence = this.dir
+      ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dir]
+      : ['--appendonly', 'no'];
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.process = child;
     const deadline = Date.now() + 5000;
@@ -66,5 +77,11 @@ export class OwnRedis {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /** Stops the server and removes its data dir (persistent servers). */
+  async destroy(): Promise<void> {
+    await this.stop();
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,134 @@
+/**
+ * An instance is killed with SIGKILL in the middle of its jobs. Another instance re-runs the
+ * stalled jobs; every accepted notification is stored exactly once; the killed instance's
+ * client reconnects to the survivor, resumes, and sees every seq once, in order.
+ *
+ * To kill A at a known point, not at a lucky one: the test holds the row lock of kim's seq
+ * counter, so A's workers sit inside their store transactions; then it pauses writes on its
+ * own Redis (CLIENT PAUSE WRITE) and lets the transactions commit, so A dies after its rows
+ * are committed but before it could push them or mark its jobs done — the case where a re-run
+ * must not store anything twice.
+ */
+import type Bull from 'bull';
+import { Redis } from 'ioredis';
+import type { Client } from 'pg';
+import { OwnRedis } from '../support/redis-server';
+import { destroyIsolation, eventually, newIsolation, sql } from '../support/test-app';
+import { tokenFor } from '../support/tokens';
+import { TestSocket } from '../support/ws-client';
+import { HeraldProcess } from './support/herald-process';
+import { notificationsQueue, publish, range1, storedRows } from './support/probes';
+
+const isolation = newIsolation('instancekill');
+const processEnv = {
+  QUEUE_LOCK_MS: '2000',
+  QUEUE_CONCURRENCY: '4',
+  RATE_LIMIT_ENABLED: 'false',
+};
+let redis: OwnRedis | undefined;
+let admin: Redis | undefined;
+let queue: Bull.Queue | undefined;
+let db: Client | undefined;
+const instances: HeraldProcess[] = [];
+const sockets: TestSocket[] = [];
+
+beforeAll(async () => {
+  redis = await OwnRedis.start();
+  admin = new Redis(redis.url);
+  queue = notificationsQueue(isolation, redis.url);
+}, 60000);
+
+afterAll(async () => {
+  for (const socket of sockets) socket.close();
+  await admin?.call('CLIENT', 'UNPAUSE').catch(() => undefined);
+  await Promise.all(instances.map((instance) => instance.kill()));
+  await db?.query('ROLLBACK').catch(() => undefined);
+  await db?.end();
+  await queue?.close();
+  admin?.disconnect();
+  await redis?.stop();
+  await destroyIsolation(isolation);
+});
+
+async function start(): Promise<HeraldProcess> {
+  const instance = await HeraldProcess.start(isolation, { ...processEnv, REDIS_URL: redis!.url });
+  instances.push(instance);
+  return instance;
+}
+
+it('re-runs the stalled jobs of a killed instance elsewhere: nothing lost, nothing twice, no gap', async () => {
+  const a = await start();
+  db = await sql(isolation);
+  const onA = await TestSocket.connect(a.wsUrl, tokenFor('kim'));
+  sockets.push(onA);
+  const jobIds: string[] = [];
+  const send = async (title: string) => {
+    const outcome = await publish(a.url, { userIds: ['kim'], type: 't', title });
+    expect(outcome.status).toBe(202);
+    jobIds.push((outcome.body as { jobId: string }).jobId);
+  };
+  for (const i of [1, 2, 3]) await send(`n${i}`);
+  await eventually(() => onA.all('notification').length === 3, 10000, 'the first 3 live on A');
+
+  // A's four workers get stuck inside their store transactions.
+  await db.query('BEGIN');
+  await db.query(`SELECT 1 FROM notification_counters WHERE user_id = 'kim' FOR UPDATE`);
+  for (const i of range1(10)) await send(`n${i + 3}`);
+  await eventually(async () => (await queue!.getActiveCount()) === 4, 10000, 'A busy with 4 jobs');
+  const activeOnA = (await queue!.getActive()).map((job) => String(job.id));
+
+  // B joins and takes four of the waiting jobs.
+  const b = await start();
+  await eventually(async () => (await queue!.getActiveCount()) === 8, 10000, 'B busy too');
+
+  // Rows commit, but nothing reaches Redis any more: no push, no "job done".
+  await admin!.call('CLIENT', 'PAUSE', '20000', 'WRITE');
+  await db.query('COMMIT');
+  await eventually(
+    async () => (await storedRows(db!)).length === 3 + 8,
+    10000,
+    'the 8 running jobs to commit their rows',
+  );
+
+  await a.kill();
+  expect(await a.exited).toEqual({ code: null, signal: 'SIGKILL' });
+  expect((await onA.closed).code).toBe(1006); // the connection just dropped
+  await admin!.call('CLIENT', 'UNPAUSE');
+
+  // The client reconnects — to B — and resumes after the last seq it saw.
+  const seenOnA = onA.all('notification').map((n) => n.seq);
+  expect(seenOnA).toEqual([1, 2, 3]);
+  const onB = await TestSocket.connect(b.wsUrl, tokenFor('kim'));
+  sockets.push(onB);
+  onB.send('resume', { afterSeq: seenOnA.at(-1) });
+
+  // B re-runs A's stalled jobs (once their lock lapses) and runs the rest.
+  await eventually(
+    async () => (await queue!.getJobCounts()).completed === 13,
+    30000,
+    'all 13 jobs to complete',
+  ).catch(async (error: Error) => {
+    throw new Error(`${error.message}; jobs ${JSON.stringify(await queue!.getJobCounts())}`);
+  });
+  expect((await queue!.getJobCounts()).failed).toBe(0);
+  for (const id of activeOnA) {
+    const stalled = await admin!.hget(
+      `${isolation.prefix}:bull:notifications:${id}`,
+      'stalledCounter',
+    );
+    expect(Number(stalled)).toBeGreaterThanOrEqual(1);
+  }
+
+  // Stored exactly once: one row per accepted publish, seqs dense.
+  const rows = await storedRows(db);
+  expect(rows.map((r) => r.seq)).toEqual(range1(13));
+  expect(rows.map((r) => r.job_id).sort()).toEqual([...jobIds].sort());
+  const publications = await db.query<{ n: string }>('SELECT count(*) AS n FROM publications');
+  expect(Number(publications.rows[0].n)).toBe(13);
+
+  // The reconnected client has every seq exactly once, in order, across both instances.
+  await eventually(() => onB.all('notification').length >= 10, 15000, '10 more on B');
+  await new Promise((resolve) => setTimeout(resolve, 500)); // would-be duplicates arrive now
+  const seen = [...seenOnA, ...onB.all('notification').map((n) => n.seq)];
+  expect(seen).toEqual(range1(13));
+}, 120000);
