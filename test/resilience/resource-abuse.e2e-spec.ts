@@ -1,0 +1,137 @@
+/**
+ * One client trying to take more than its share: a connection flood, a reader that stops
+ * reading while notifications keep coming, a flood of junk frames. (test/ws-limits.e2e-spec.ts
+ * covers the single extra socket, the replay-time slow consumer, the frame flood of pings and
+ * 1009; test/resilience/input-limits.e2e-spec.ts the oversized publishes.)
+ */
+import request from 'supertest';
+import { ConnectionRegistry } from '../../src/realtime/connection-registry';
+import {
+  destroyIsolation,
+  eventually,
+  newIsolation,
+  startTestApp,
+  type TestApp,
+} from '../support/test-app';
+import { serviceToken, tokenFor } from '../support/tokens';
+import { TestSocket } from '../support/ws-client';
+import { range1, sleep } from './support/probes';
+
+const isolation = newIsolation('resourceabuse');
+const MAX_SOCKETS = 5;
+const MAX_BUFFERED = 64 * 1024;
+let app: TestApp;
+const sockets: TestSocket[] = [];
+
+beforeAll(async () => {
+  app = await startTestApp(isolation, {
+    WS_MAX_SOCKETS_PER_USER: String(MAX_SOCKETS),
+    WS_MAX_BUFFERED_BYTES: String(MAX_BUFFERED),
+    WS_MAX_FRAMES_PER_SECOND: '50',
+    RATE_LIMIT_ENABLED: 'false',
+  });
+});
+
+afterEach(() => {
+  for (const socket of sockets.splice(0)) socket.close();
+});
+
+afterAll(async () => {
+  await app?.close();
+  await destroyIsolation(isolation);
+});
+
+const publish = (userIds: string[], extra: Record<string, unknown> = {}) =>
+  request(app.url)
+    .post('/v1/notifications')
+    .set('Authorization', `Bearer ${serviceToken()}`)
+    .send({ userIds, type: 't', title: 'x', ...extra });
+
+it('caps a flood of 40 simultaneous connections from one user at the per-user limit', async () => {
+  const registry = app.app.get(ConnectionRegistry);
+  const flood = await Promise.all(
+    range1(40).map(() => TestSocket.connect(app.wsUrl, tokenFor('flo'), { waitReady: false })),
+  );
+  sockets.push(...flood);
+  await eventually(
+    () => flood.filter((s) => s.ws.readyState === s.ws.CLOSED).length === 40 - MAX_SOCKETS,
+    10000,
+    'the sockets over the cap to be closed',
+  );
+  const closes = await Promise.all(
+    flood.filter((s) => s.ws.readyState === s.ws.CLOSED).map((s) => s.closed),
+  );
+  expect(closes.every((c) => c.code === 1008)).toBe(true);
+  expect(registry.countFor('flo')).toBe(MAX_SOCKETS);
+  const open = flood.filter((s) => s.ws.readyState === s.ws.OPEN);
+  expect(open).toHaveLength(MAX_SOCKETS);
+
+  // The survivors work, another user is unaffected, and a freed slot can be used again.
+  expect((await publish(['flo'])).status).toBe(202);
+  await Promise.all(open.map((s) => s.next('notification', 10000)));
+  const other = await TestSocket.connect(app.wsUrl, tokenFor('not-flo'));
+  sockets.push(other);
+  open[0].close();
+  await eventually(() => registry.countFor('flo') === MAX_SOCKETS - 1, 5000, 'a slot to free');
+  const again = await TestSocket.connect(app.wsUrl, tokenFor('flo'));
+  sockets.push(again);
+  expect(again.frames[0].event).toBe('ready');
+});
+
+it('cuts off a reader that stops reading during live delivery; its buffer stays bounded', async () => {
+  const registry = app.app.get(ConnectionRegistry);
+  const slow = await TestSocket.connect(app.wsUrl, tokenFor('sloane'));
+  const server = [...(registry.socketsOf('sloane') ?? [])][0]; // the slow one's server side
+  const healthy = await TestSocket.connect(app.wsUrl, tokenFor('sloane'));
+  sockets.push(slow, healthy);
+  let maxBuffered = 0;
+  const watch = setInterval(
+    () => (maxBuffered = Math.max(maxBuffered, server.socket.bufferedAmount)),
+    1,
+  );
+  slow.ws.pause(); // stops reading from the TCP socket (and ws does not resume it behind our back)
+  let sent = 0;
+  const content = { data: { blob: 'x'.repeat(8000) }, body: 'y'.repeat(2000) }; // ~10 KiB frames
+  const publishBatch = async () => {
+    const batch = await Promise.all(range1(25).map(() => publish(['sloane'], content)));
+    expect(batch.every((r) => r.status === 202)).toBe(true);
+    sent += batch.length;
+  };
+  try {
+    // The kernel's socket buffers take a few MiB before anything stays in the server's own
+    // send buffer, so keep going until the server gives up on the reader.
+    while (server.isOpen && sent < 2000) await publishBatch();
+    expect(server.isOpen).toBe(false);
+    // Cut off, it costs nothing more: what keeps coming is not buffered for it.
+    const bufferedAtCut = server.socket.bufferedAmount;
+    for (let i = 0; i < 4; i++) await publishBatch();
+    await eventually(() => healthy.all('notification').length === sent, 30000, `all ${sent}`);
+    expect(server.socket.bufferedAmount).toBeLessThanOrEqual(bufferedAtCut);
+  } finally {
+    clearInterval(watch);
+    slow.ws.resume();
+  }
+  expect(maxBuffered).toBeLessThanOrEqual(MAX_BUFFERED + 16 * 1024); // the cap + one frame
+  // Once it reads again, the reader learns why (1013), and the registry lets go of it.
+  expect(await slow.closed).toMatchObject({ code: 1013, reason: 'slow consumer' });
+  await eventually(() => registry.countFor('sloane') === 1, 10000, 'the slow reader to be dropped');
+  expect(slow.all('notification').length).toBeLessThan(sent);
+  // The user's other socket got every notification, in order.
+  expect(healthy.all('notification').map((n) => n.seq)).toEqual(range1(sent));
+});
+
+it('closes a socket flooding junk frames with 1008, whatever the frames are', async () => {
+  const flooder = await TestSocket.connect(app.wsUrl, tokenFor('fran'));
+  const neighbour = await TestSocket.connect(app.wsUrl, tokenFor('fran'));
+  sockets.push(flooder, neighbour);
+  for (let i = 0; i < 200; i++) {
+    if (i % 2) flooder.sendRaw(Buffer.from([i, 0xff]), true);
+    else flooder.sendRaw('not json');
+  }
+  const closed = await Promise.race([flooder.closed, sleep(5000).then(() => 'still open')]);
+  expect(closed).toMatchObject({ code: 1008, reason: 'too many frames' });
+  // Error answers stopped at the budget; the neighbour is untouched.
+  expect(flooder.all('error').length).toBeLessThanOrEqual(50);
+  neighbour.send('ping');
+  expect(await neighbour.next('pong')).toEqual({});
+});
