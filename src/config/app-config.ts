@@ -59,6 +59,7 @@ const envSchema = z.object({
   WS_MAX_BUFFERED_BYTES: int(1024 * 1024, 16 * 1024, 256 * 1024 * 1024),
   WS_HEARTBEAT_INTERVAL_MS: int(30000, 100, 600000),
   WS_GAP_TIMEOUT_MS: int(250, 10, 60000),
+  WS_RESUME_GRACE_MS: int(500, 0, 60000),
 
   RATE_LIMIT_ENABLED: bool(true),
   RATE_LIMIT_REQUESTS: int(600, 1, 1_000_000),
@@ -107,6 +108,8 @@ export interface AppConfig {
     maxBufferedBytes: number;
     heartbeatIntervalMs: number;
     gapTimeoutMs: number;
+    /** After `ready`, how long live delivery waits for the client's first frame (a `resume`). */
+    resumeGraceMs: number;
   };
   /** REST rate limit per caller (token `sub`, else client IP), shared by all instances in Redis. */
   rateLimit: { enabled: boolean; requests: number; windowMs: number; blockMs: number };
@@ -174,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
       heartbeatIntervalMs: e.WS_HEARTBEAT_INTERVAL_MS,
       gapTimeoutMs: e.WS_GAP_TIMEOUT_MS,
+      resumeGraceMs: e.WS_RESUME_GRACE_MS,
     },
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED,

@@ -11,6 +11,7 @@ export interface ConnectionLimits {
   maxFramesPerSecond: number;
   maxBufferedBytes: number;
   gapTimeoutMs: number;
+  resumeGraceMs: number;
 }
 
 const MAX_FRAMES_BEFORE_READY = 100;
@@ -25,6 +26,8 @@ export class ClientConnection {
   private closed = false;
   /** Non-notification frames that arrive before `ready` went out; null once ready. */
   private beforeReady: string[] | null = [];
+  private readySeq = 0;
+  private graceTimer: NodeJS.Timeout | null = null;
   private resolveReady!: () => void;
   /** Settles once `ready` has gone out (or the socket closed first). */
   readonly ready = new Promise<void>((resolve) => (this.resolveReady = resolve));
@@ -71,13 +74,39 @@ export class ClientConnection {
     return true;
   }
 
-  /** Marks `ready` as sent: flushes what waited for it and lets notifications through. */
+  /**
+   * Marks `ready` as sent and flushes what waited for it. Live notifications stay held a little
+   * longer: a reconnecting client sends `resume` right after `ready`, and a notification let
+   * through before that would reach it ahead of the replay (and again inside it). The hold ends
+   * at the client's first other frame, or after `resumeGraceMs`; a `resume` takes it over.
+   */
   markReady(lastSeq: number): void {
     const waiting = this.beforeReady ?? [];
     this.beforeReady = null;
     for (const frame of waiting) this.send(frame);
-    this.sequencer.release(lastSeq);
+    this.readySeq = lastSeq;
+    this.graceTimer = setTimeout(() => this.endGrace(), this.limits.resumeGraceMs);
+    this.graceTimer.unref();
     this.resolveReady();
+  }
+
+  /** Ends the post-`ready` hold (no resume is coming): live delivery starts after `lastSeq`. */
+  endGrace(): void {
+    if (!this.cancelGrace()) return;
+    this.sequencer.release(this.readySeq);
+  }
+
+  /** Stops the post-`ready` hold without releasing (a `resume` takes over); false if none. */
+  cancelGrace(): boolean {
+    if (!this.graceTimer) return false;
+    clearTimeout(this.graceTimer);
+    this.graceTimer = null;
+    return true;
+  }
+
+  /** The seq live delivery continues after when no resume says otherwise. */
+  get deliveredOrReadySeq(): number {
+    return this.sequencer.deliveredSeq ?? this.readySeq;
   }
 
   /** Sends now, or right after `ready` if that has not gone out yet. */
@@ -116,6 +145,7 @@ export class ClientConnection {
   }
 
   dispose(): void {
+    this.cancelGrace();
     this.resolveReady();
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     this.expiryTimer = null;

@@ -144,7 +144,8 @@ export class NotificationsGateway
       return this.fail(connection, 'resume_in_progress', 'a resume is already running');
     }
     connection.resuming = true;
-    const before = connection.sequencer.deliveredSeq ?? 0;
+    const before = connection.deliveredOrReadySeq;
+    connection.cancelGrace(); // the hold after `ready` becomes the replay's hold
     connection.sequencer.hold(); // live frames wait until the replay is out
     try {
       const userId = connection.userId;

@@ -38,6 +38,8 @@ export class WsFrameRouter {
     }
     const event = frame['event'];
     const handler = handlers.get(event);
+    // Any frame but `resume` says no replay is coming: live delivery starts now.
+    if (event !== 'resume') connection.endGrace();
     if (!handler) return void fail('unknown_event', `unknown event '${event.slice(0, 50)}'`);
     try {
       const result = handler(frame['data'] ?? {}, event);
