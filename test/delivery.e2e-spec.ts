@@ -192,6 +192,29 @@ describe('resume', () => {
     // the second replay repeats what the client asked for again; every seq arrives, in order per phase
     expect(new Set(seqs)).toEqual(new Set(Array.from({ length: 20 }, (_, i) => i + 1)));
   });
+
+  it('caps a replay at 1,000 and says it is incomplete, then continues live', async () => {
+    const db = await sql(isolation);
+    try {
+      await db.query(
+        `INSERT INTO notifications (user_id, seq, type, title, job_id)
+         SELECT 'kim', g, 't', 'n' || g, 'seed' FROM generate_series(1, 1005) AS g`,
+      );
+      await db.query(
+        `INSERT INTO notification_counters (user_id, last_seq, unread_count) VALUES ('kim', 1005, 1005)`,
+      );
+    } finally {
+      await db.end();
+    }
+    const kim = await connect(a, 'kim');
+    kim.send('resume', { afterSeq: 0 });
+    expect(await kim.next('resumed', 10000)).toEqual({ count: 1000, complete: false });
+    const replayed = kim.all('notification').map((n) => n.seq);
+    expect(replayed).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    await publish(a, { userIds: ['kim'], type: 't', title: 'after the cap' });
+    await eventually(() => kim.all('notification').length === 1001, 5000, 'the live one');
+    expect(kim.all('notification').at(-1)).toMatchObject({ seq: 1006, title: 'after the cap' });
+  });
 });
 
 describe('idempotency', () => {
