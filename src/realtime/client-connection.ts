@@ -15,7 +15,6 @@ export interface ConnectionLimits {
 }
 
 const MAX_FRAMES_BEFORE_READY = 100;
-const CLOSE_GRACE_MS = 3000;
 
 export class ClientConnection {
   alive = true;
@@ -143,10 +142,6 @@ export class ClientConnection {
     this.closed = true;
     this.dispose();
     this.socket.close(code, reason);
-    // A peer that does not answer the close (a slow consumer is one by definition) would keep
-    // its place, and its slot under WS_MAX_SOCKETS_PER_USER, for `ws`'s 30 s close timeout:
-    // the client reconnecting after 1013 could be refused. Cut it after a short grace instead.
-    setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
   }
 
   dispose(): void {
