@@ -1,0 +1,295 @@
+/**
+ * One benchmark run's fixtures: a fresh Herald (HeraldProcess), the WebSocket client workers
+ * (ClientFleet), a service REST client, and meters for memory, CPU and (optionally) I/O counts.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { Redis } from 'ioredis';
+import jwt from 'jsonwebtoken';
+import { ClientFleet } from './client-fleet';
+import { BENCH_ORIGIN, HeraldProcess, MetricsSampler, processCpuSeconds } from './herald-process';
+import { RestClient } from './rest-client';
+import { MiB, nowMs, percentiles, round1, sleep, type Percentiles } from './stats';
+
+export interface BenchOptions {
+  root: string;
+  outDir: string;
+  workers: number;
+  /** Extra server environment. */
+  env: Record<string, string>;
+  /** Extra node flags for the server. */
+  nodeArgs: string[];
+  cpuProf: boolean;
+  countIo: boolean;
+}
+
+export interface ConnectPhase {
+  connections: number;
+  connectFailed: number;
+  connectMs: number;
+  connectPerSecond: number;
+  serverRssBeforeMiB: number;
+  serverRssAfterMiB: number;
+  perConnectionKiB: number;
+  heapPerConnectionKiB: number;
+  connectLoopLagMaxMs: number;
+  /** Per connection: attempt → upgrade answered, attempt → `ready` (client side). */
+  handshakeMs: Percentiles;
+  readyMs: Percentiles;
+}
+
+export class BenchRun {
+  readonly service: RestClient;
+  private readonly ioFile: string;
+  private readonly startedAt = new Date().toISOString();
+  private readonly loadBefore = loadavg().map(round1);
+
+  private constructor(
+    readonly options: BenchOptions,
+    readonly herald: HeraldProcess,
+    readonly fleet: ClientFleet,
+  ) {
+    const token = jwt.sign(
+      { sub: 'bench-publisher', scope: 'notifications:write' },
+      herald.jwtSecret,
+      {
+        algorithm: 'HS256',
+        expiresIn: 3600,
+      },
+    );
+    this.service = new RestClient(herald.url, token);
+    this.ioFile = join(options.outDir, 'io-counts.json');
+  }
+
+  static async start(options: BenchOptions): Promise<BenchRun> {
+    const nodeArgs = [...options.nodeArgs];
+    const env = { ...options.env };
+    if (options.cpuProf)
+      nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(options.outDir, 'profiles')}`);
+    if (options.countIo) {
+      // Compiled to plain CommonJS: a TypeScript loader inside the server would change how it
+      // resolves packages (terminus' import.meta.resolve fails under tsx).
+      const counter = join(options.outDir, 'io-counter.cjs');
+      buildSync({
+        entryPoints: [join(__dirname, 'io-counter.ts')],
+        outfile: counter,
+        platform: 'node',
+        format: 'cjs',
+        logLevel: 'error',
+      });
+      nodeArgs.push('--require', counter);
+      env.BENCH_IO_FILE = join(options.outDir, 'io-counts.json');
+    }
+    const herald = new HeraldProcess({ root: options.root, outDir: options.outDir, env, nodeArgs });
+    await herald.start();
+    return new BenchRun(options, herald, new ClientFleet(options.workers));
+  }
+
+  /** Fields every result line carries. */
+  header(scenario: string): Record<string, unknown> {
+    return {
+      scenario,
+      at: this.startedAt,
+      commit: commitOf(this.options.root),
+      loadBefore: this.loadBefore,
+      workers: this.options.workers,
+      ...(Object.keys(this.options.env).length ? { serverEnv: this.options.env } : {}),
+      ...(this.options.nodeArgs.length ? { serverNodeArgs: this.options.nodeArgs } : {}),
+    };
+  }
+
+  /**
+   * Connects `users` sockets and measures the server's RSS before and after (per connection =
+   * the difference / connections) and its worst event-loop stall while they connect.
+   */
+  async connect(users: number, concurrency: number): Promise<ConnectPhase> {
+    await sleep(1000); // let boot-time work settle before the baseline
+    const before = await this.herald.metrics();
+    const sampler = new MetricsSampler(this.herald);
+    await sampler.start();
+    const result = await this.fleet.connect(
+      { wsUrl: this.herald.wsUrl, origin: BENCH_ORIGIN, jwtSecret: this.herald.jwtSecret },
+      users,
+      concurrency,
+    );
+    await sampler.stop();
+    await sleep(2000); // let connection bursts' garbage go before the second reading
+    const after = await this.herald.metrics();
+    const rssBefore = before.get('process_resident_memory_bytes') ?? 0;
+    const rssAfter = after.get('process_resident_memory_bytes') ?? 0;
+    const heapBefore = before.get('nodejs_heap_size_used_bytes') ?? 0;
+    const heapAfter = after.get('nodejs_heap_size_used_bytes') ?? 0;
+    const opened = Math.max(1, result.opened);
+    if (result.failed)
+      console.error(`connect: ${result.failed} failed, e.g. ${result.errors.join('; ')}`);
+    return {
+      connections: result.opened,
+      connectFailed: result.failed,
+      connectMs: Math.round(result.durationMs),
+      connectPerSecond: Math.round((result.opened / result.durationMs) * 1000),
+      serverRssBeforeMiB: round1(rssBefore / MiB),
+      serverRssAfterMiB: round1(rssAfter / MiB),
+      perConnectionKiB: round1((rssAfter - rssBefore) / opened / 1024),
+      heapPerConnectionKiB: round1((heapAfter - heapBefore) / opened / 1024),
+      connectLoopLagMaxMs: round1(sampler.loopLagMaxMs),
+      handshakeMs: percentiles(result.openMs),
+      readyMs: percentiles(result.readyMs),
+    };
+  }
+
+  /** Starts a CPU meter over the server, its Postgres backends, Redis and the load generator. */
+  async meter(): Promise<ResourceMeter> {
+    const meter = new ResourceMeter(this);
+    await meter.begin();
+    return meter;
+  }
+
+  /** Cumulative transaction and row counters of the bench database (pg_stat_database). */
+  async pgCounters(): Promise<Record<string, number>> {
+    const [row] = await this.herald.query<Record<string, string>>(
+      `SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_fetched
+       FROM pg_stat_database WHERE datname = current_database()`,
+    );
+    return Object.fromEntries(
+      Object.entries(row ?? {}).map(([key, value]) => [key, Number(value)]),
+    );
+  }
+
+  /** Running totals of SQL statements and Redis commands (only with --count-io). */
+  ioCounts(): Record<string, number> {
+    if (!this.options.countIo || !existsSync(this.ioFile)) return {};
+    return JSON.parse(readFileSync(this.ioFile, 'utf8')) as Record<string, number>;
+  }
+
+  async finish(): Promise<void> {
+    this.service.close();
+    await this.fleet.stop().catch(() => undefined);
+    await this.herald.stop();
+  }
+}
+
+interface CpuReading {
+  at: number;
+  server: number;
+  redis: number;
+  loadgen: number;
+  machineBusy: number;
+  machineTotal: number;
+}
+
+export class ResourceMeter {
+  private start: CpuReading | null = null;
+  /** CPU seconds of each Postgres backend of the bench database at begin(). */
+  private backendsAtStart = new Map<number, number>();
+  private readonly redis = new Redis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  private clientUtilization = 0;
+  /** CLOCK_MONOTONIC µs at begin/end: the same clock as V8 CPU profile timestamps. */
+  private readonly window = { fromUs: 0, toUs: 0 };
+
+  constructor(private readonly run: BenchRun) {}
+
+  async begin(): Promise<void> {
+    for (const pid of await this.run.herald.postgresBackends()) {
+      this.backendsAtStart.set(pid, processCpuSeconds(pid));
+    }
+    await this.run.fleet.stats(); // resets the workers' utilization window
+    this.start = await this.read();
+    this.window.fromUs = monotonicUs();
+  }
+
+  /** CPU used since begin(), in % of one core; machineBusyPct in % of all cores. */
+  async end(): Promise<Record<string, number>> {
+    this.window.toUs = monotonicUs();
+    const end = await this.read();
+    const start = this.start ?? end;
+    this.redis.disconnect();
+    // Backends opened during the phase count in full; those that closed are lost (rare: a pool).
+    let postgres = 0;
+    for (const pid of await this.run.herald.postgresBackends()) {
+      postgres += processCpuSeconds(pid) - (this.backendsAtStart.get(pid) ?? 0);
+    }
+    const seconds = (end.at - start.at) / 1000;
+    const pct = (a: number, b: number) => Math.round(((b - a) / seconds) * 100);
+    const ours = {
+      serverPct: pct(start.server, end.server),
+      postgresPct: pct(0, postgres),
+      redisPct: pct(start.redis, end.redis),
+      loadgenPct: pct(start.loadgen, end.loadgen),
+    };
+    const busy = (end.machineBusy - start.machineBusy) / (end.machineTotal - start.machineTotal);
+    return {
+      ...ours,
+      // Everything else on the machine (other engineers' test runs, kernel), in % of one core.
+      othersPct: Math.max(
+        0,
+        Math.round(busy * availableParallelism() * 100) -
+          Object.values(ours).reduce((a, b) => a + b, 0),
+      ),
+      machineBusyPct: Math.round(busy * 100),
+      clientLoopUtilMaxPct: Math.round(this.clientUtilization * 100),
+      // With --cpu-prof: `npx tsx bench/profile-summary.ts <profile> --from <fromUs> --to <toUs>`
+      ...(this.run.options.cpuProf
+        ? { profileFromUs: this.window.fromUs, profileToUs: this.window.toUs }
+        : {}),
+    };
+  }
+
+  private async read(): Promise<CpuReading> {
+    const info = await this.redis.info('cpu');
+    const redisCpu = ['used_cpu_sys', 'used_cpu_user']
+      .map((key) => Number(new RegExp(`${key}:([\\d.]+)`).exec(info)?.[1] ?? 0))
+      .reduce((a, b) => a + b, 0);
+    const fleet = await this.run.fleet.stats();
+    this.clientUtilization = fleet.maxUtilization;
+    const own = process.cpuUsage();
+    const [busy, total] = machineTicks();
+    return {
+      at: nowMs(),
+      server: this.run.herald.cpuSeconds(),
+      redis: redisCpu,
+      loadgen: fleet.cpuSeconds + (own.user + own.system) / 1e6,
+      machineBusy: busy,
+      machineTotal: total,
+    };
+  }
+}
+
+function monotonicUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/** [busy, total] jiffies of all CPUs from /proc/stat. */
+function machineTicks(): [number, number] {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const ticks = line.split(/\s+/).slice(1, 9).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  return [total - ticks[3] - ticks[4], total];
+}
+
+function commitOf(root: string): string {
+  if (process.env.BENCH_COMMIT) return process.env.BENCH_COMMIT;
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Subtracts two io-count snapshots, keeping what changed, largest first. */
+export function ioDelta(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([key, value]) => [key, value - (before[key] ?? 0)] as const)
+      .filter(([, value]) => value > 0)
+      .sort((a, b) => b[1] - a[1]),
+  );
+}

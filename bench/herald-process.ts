@@ -1,0 +1,251 @@
+/**
+ * Herald under test: a child process running the built app (`node dist/src/main.js`) in
+ * production mode against the local Postgres and Redis, in a database and Redis prefix of its
+ * own that are wiped before every run. Also reads its metrics and its CPU time.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { MetricsSnapshot } from './prometheus';
+import { sleep, waitFor } from './stats';
+
+export interface HeraldOptions {
+  root: string;
+  outDir: string;
+  /** Extra server environment (`--env KEY=VALUE`), e.g. QUEUE_CONCURRENCY. */
+  env: Record<string, string>;
+  /** Extra node flags for the server, e.g. `--cpu-prof`. */
+  nodeArgs: string[];
+}
+
+export const BENCH_ORIGIN = 'http://127.0.0.1:8080';
+const ADMIN_DATABASE_URL =
+  process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DATABASE = 'herald_bench';
+const REDIS_PREFIX = 'herald-bench';
+
+export class HeraldProcess {
+  readonly jwtSecret = randomBytes(32).toString('hex');
+  readonly databaseUrl: string;
+  private child: ChildProcess | null = null;
+  private exited: Promise<number | null> = Promise.resolve(null);
+  url = '';
+  wsUrl = '';
+
+  constructor(private readonly options: HeraldOptions) {
+    const url = new URL(ADMIN_DATABASE_URL);
+    url.pathname = `/${DATABASE}`;
+    this.databaseUrl = url.toString();
+  }
+
+  get pid(): number {
+    return this.child?.pid ?? 0;
+  }
+
+  /** Drops the bench database and Redis keys, starts the server and waits until it is ready. */
+  async start(): Promise<void> {
+    await resetStorage();
+    const port = await freePort();
+    this.url = `http://127.0.0.1:${port}`;
+    this.wsUrl = `ws://127.0.0.1:${port}/ws`;
+    mkdirSync(this.options.outDir, { recursive: true });
+    const log = createWriteStream(join(this.options.outDir, 'server.log'), { flags: 'a' });
+    this.child = spawn(
+      process.execPath,
+      [...this.options.nodeArgs, join(this.options.root, 'dist/src/main.js')],
+      {
+        cwd: this.options.root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'production',
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          LOG_LEVEL: 'warn',
+          DATABASE_URL: this.databaseUrl,
+          REDIS_URL,
+          REDIS_PREFIX,
+          JWT_SECRET: this.jwtSecret,
+          ALLOWED_ORIGINS: BENCH_ORIGIN,
+          RATE_LIMIT_ENABLED: 'false',
+          ...this.options.env,
+        },
+      },
+    );
+    this.child.stdout?.pipe(log);
+    this.child.stderr?.pipe(log);
+    const child = this.child;
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    const ready = await waitFor(
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`herald exited with ${child.exitCode}, see server.log`);
+        return (await this.fetchStatus('/health/ready')) === 200;
+      },
+      60_000,
+      200,
+    );
+    if (!ready) throw new Error('herald did not become ready within 60 s');
+  }
+
+  /** SIGTERM (graceful shutdown: also writes a --cpu-prof profile), SIGKILL after 30 s. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  async metrics(): Promise<MetricsSnapshot> {
+    const response = await fetch(`${this.url}/metrics`);
+    return MetricsSnapshot.parse(await response.text());
+  }
+
+  /** User + system CPU seconds the server process has used so far. */
+  cpuSeconds(): number {
+    return processCpuSeconds(this.pid);
+  }
+
+  /** Postgres backends serving the bench database (Herald's pool). */
+  async postgresBackends(): Promise<number[]> {
+    const client = new Client({ connectionString: ADMIN_DATABASE_URL });
+    await client.connect();
+    try {
+      const result = await client.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE datname = $1',
+        [DATABASE],
+      );
+      return result.rows.map((row) => row.pid);
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** Runs SQL against the bench database. */
+  async query<T extends object>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: this.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query<T>(sql, params)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  private async fetchStatus(path: string): Promise<number> {
+    try {
+      const response = await fetch(`${this.url}${path}`);
+      await response.arrayBuffer();
+      return response.status;
+    } catch {
+      return 0;
+    }
+  }
+}
+
+/**
+ * Polls /metrics while a phase runs: the worst event-loop stall (prom-client resets
+ * `nodejs_eventloop_lag_max_seconds` at every scrape, so the max over scrapes is the max over
+ * the phase), the largest RSS and the deepest waiting queue.
+ */
+export class MetricsSampler {
+  loopLagMaxMs = 0;
+  rssMaxBytes = 0;
+  queueWaitingMax = 0;
+  private running = false;
+  private loop: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly herald: HeraldProcess,
+    /** Not faster: each scrape walks every socket handle (nodejs_active_handles). */
+    private readonly everyMs = 1000,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.herald.metrics(); // resets the lag histogram: the phase starts clean
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    this.take(await this.herald.metrics());
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      await sleep(this.everyMs);
+      try {
+        this.take(await this.herald.metrics());
+      } catch {
+        // a scrape that times out under load is just a missed sample
+      }
+    }
+  }
+
+  private take(snapshot: MetricsSnapshot): void {
+    this.loopLagMaxMs = Math.max(
+      this.loopLagMaxMs,
+      (snapshot.get('nodejs_eventloop_lag_max_seconds') ?? 0) * 1000,
+    );
+    this.rssMaxBytes = Math.max(
+      this.rssMaxBytes,
+      snapshot.get('process_resident_memory_bytes') ?? 0,
+    );
+    this.queueWaitingMax = Math.max(
+      this.queueWaitingMax,
+      snapshot.sum('herald_queue_jobs{queue="notifications",state="waiting"}'),
+    );
+  }
+}
+
+/** utime + stime of a process from /proc, in seconds (0 when it is gone). */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks, USER_HZ = 100
+  } catch {
+    return 0;
+  }
+}
+
+async function resetStorage(): Promise<void> {
+  const pg = new Client({ connectionString: ADMIN_DATABASE_URL });
+  await pg.connect();
+  try {
+    await pg.query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`);
+  } finally {
+    await pg.end();
+  }
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

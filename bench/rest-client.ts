@@ -1,0 +1,137 @@
+/**
+ * The publishing side of the load generator: a keep-alive HTTP client for Herald's REST API and
+ * an open-loop sender that fires requests on a fixed schedule whether or not earlier ones have
+ * been answered (a closed loop would slow down with the server and hide its queueing).
+ */
+import { Agent, request } from 'node:http';
+import { nowMs, sleep } from './stats';
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export interface RestAnswer {
+  status: number;
+  body: string;
+  ms: number;
+}
+
+export class RestClient {
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+    maxSockets = 256,
+  ) {
+    this.agent = new Agent({ keepAlive: true, maxSockets });
+  }
+
+  /** Resolves with status 0 on a network error or timeout (never rejects). */
+  send(method: string, path: string, body?: unknown): Promise<RestAnswer> {
+    const started = nowMs();
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve) => {
+      const done = (status: number, text: string) =>
+        resolve({ status, body: text, ms: nowMs() - started });
+      const req = request(
+        `${this.baseUrl}${path}`,
+        {
+          method,
+          agent: this.agent,
+          headers: {
+            authorization: `Bearer ${this.token}`,
+            ...(payload ? { 'content-type': 'application/json' } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => done(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+          res.on('error', (error) => done(0, error.message));
+        },
+      );
+      // From creation, not from socket assignment: time spent queued for a pooled socket counts.
+      const timer = setTimeout(() => req.destroy(new Error('timeout')), REQUEST_TIMEOUT_MS);
+      req.on('close', () => clearTimeout(timer));
+      req.on('error', (error) => done(0, error.message));
+      req.end(payload);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+export interface OpenLoopResult {
+  sent: number;
+  accepted: number;
+  errors: number;
+  errorSamples: string[];
+  /** The scheduled send time of request i (epoch ms): latency is measured from it. */
+  scheduledAt: Float64Array;
+  acceptedFlags: Uint8Array;
+  restMs: number[];
+  startedAt: number;
+  sendEndedAt: number;
+  /** How far behind schedule the generator ever fell (its own saturation). */
+  generatorLagMaxMs: number;
+}
+
+/**
+ * Sends `rate` requests per second for `durationMs`; request i carries its scheduled time, so a
+ * late send (generator or connection pool saturated) counts against latency, not for it.
+ */
+export async function openLoop(
+  client: RestClient,
+  rate: number,
+  durationMs: number,
+  bodyFor: (index: number, scheduledAt: number) => unknown,
+  accepted = (status: number) => status === 202,
+): Promise<OpenLoopResult> {
+  const total = Math.round((rate * durationMs) / 1000);
+  const scheduledAt = new Float64Array(total);
+  const acceptedFlags = new Uint8Array(total);
+  const restMs: number[] = [];
+  const inFlight: Promise<void>[] = [];
+  const errorSamples: string[] = [];
+  let errors = 0;
+  let generatorLagMaxMs = 0;
+  const startedAt = nowMs() + 5;
+  let sent = 0;
+  while (sent < total) {
+    const now = nowMs();
+    const due = Math.min(total, Math.floor(((now - startedAt) * rate) / 1000) + 1);
+    for (; sent < due; sent++) {
+      const index = sent;
+      const at = startedAt + (index * 1000) / rate;
+      scheduledAt[index] = at;
+      generatorLagMaxMs = Math.max(generatorLagMaxMs, now - at);
+      inFlight.push(
+        client.send('POST', '/v1/notifications', bodyFor(index, at)).then((answer) => {
+          restMs.push(answer.ms);
+          if (accepted(answer.status)) acceptedFlags[index] = 1;
+          else {
+            errors += 1;
+            if (errorSamples.length < 5)
+              errorSamples.push(`${answer.status} ${answer.body.slice(0, 120)}`);
+          }
+        }),
+      );
+    }
+    await sleep(1);
+  }
+  const sendEndedAt = nowMs();
+  await Promise.all(inFlight);
+  return {
+    sent,
+    accepted: acceptedFlags.reduce((a, b) => a + b, 0),
+    errors,
+    errorSamples,
+    scheduledAt,
+    acceptedFlags,
+    restMs,
+    startedAt,
+    sendEndedAt,
+    generatorLagMaxMs,
+  };
+}

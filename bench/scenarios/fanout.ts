@@ -1,0 +1,118 @@
+/**
+ * fanout: `users` sockets connected. Variant `users`: one publish naming every user (one REST
+ * call). Variant `topic`: every user subscribed to one topic, one publish to the topic. Each
+ * variant runs `rounds` measured publishes after one unmeasured (JIT-cold, reported as
+ * coldRound); per round: REST call sent → first/last socket has it.
+ */
+import type { BenchRun } from '../bench-run';
+import { USER_PREFIX } from '../client-fleet';
+import { MetricsSampler } from '../herald-process';
+import { median, nowMs, percentiles, round1, sleep } from '../stats';
+
+export interface FanoutOptions {
+  users: number;
+  rounds: number;
+  concurrency: number;
+}
+
+interface Round {
+  restMs: number;
+  received: number;
+  firstMs: number;
+  lastMs: number;
+  framesPerSecond: number;
+}
+
+const ROUND_TIMEOUT_MS = 30_000;
+const TOPIC = 'bench-everyone';
+
+export async function fanout(
+  run: BenchRun,
+  options: FanoutOptions,
+): Promise<Record<string, unknown>[]> {
+  const connect = await run.connect(options.users, options.concurrency);
+  const everyone = Array.from({ length: options.users }, (_, n) => `${USER_PREFIX}${n}`);
+  const lines: Record<string, unknown>[] = [];
+  for (const variant of ['users', 'topic'] as const) {
+    if (variant === 'topic') {
+      const answer = await run.service.send('PUT', `/v1/topics/${TOPIC}/subscribers`, {
+        userIds: everyone,
+      });
+      if (answer.status !== 200) throw new Error(`subscribe: ${answer.status} ${answer.body}`);
+    }
+    const sampler = new MetricsSampler(run.herald);
+    await sampler.start();
+    const meter = await run.meter();
+    const rounds: Round[] = [];
+    const latencies: number[] = [];
+    let lost = 0;
+    let duplicates = 0;
+    let cold: Round | null = null;
+    for (let r = -1; r < options.rounds; r++) {
+      await run.fleet.take();
+      const index = (variant === 'users' ? 1 : 1001) + r;
+      const sentAt = nowMs();
+      const target = variant === 'users' ? { userIds: everyone } : { topic: TOPIC };
+      const answer = await run.service.send('POST', '/v1/notifications', {
+        ...target,
+        type: 'bench.fanout',
+        title: `Fanout ${variant} round ${r}`,
+        body: 'One publish to every connected user.',
+        data: { i: index, t: sentAt },
+      });
+      if (answer.status !== 202) throw new Error(`publish: ${answer.status} ${answer.body}`);
+      const times: number[] = [];
+      const deadline = nowMs() + ROUND_TIMEOUT_MS;
+      while (times.length < options.users && nowMs() < deadline) {
+        await sleep(50);
+        const taken = await run.fleet.take();
+        duplicates += taken.duplicates;
+        for (let k = 0; k < taken.received.length; k += 2) {
+          if (taken.received[k] === index) times.push(taken.received[k + 1] - sentAt);
+        }
+      }
+      times.sort((a, b) => a - b);
+      const first = times[0] ?? 0;
+      const last = times.at(-1) ?? 0;
+      const round = {
+        restMs: round1(answer.ms),
+        received: times.length,
+        firstMs: round1(first),
+        lastMs: round1(last),
+        framesPerSecond: last > first ? Math.round((times.length / (last - first)) * 1000) : 0,
+      };
+      await sleep(1000);
+      if (r < 0) {
+        cold = round; // the first publish after boot: JIT-cold, reported apart
+        continue;
+      }
+      lost += Math.max(0, options.users - times.length);
+      latencies.push(...times);
+      rounds.push(round);
+    }
+    const cpu = await meter.end();
+    await sampler.stop();
+    lines.push({
+      ...run.header(`fanout-${variant}`),
+      connections: connect.connections,
+      recipients: options.users,
+      rounds: rounds.length,
+      delivered: latencies.length,
+      lost,
+      duplicates,
+      latencyMs: percentiles(latencies),
+      lastMsMedian: median(rounds.map((r) => r.lastMs)),
+      lastMsMax: Math.max(...rounds.map((r) => r.lastMs)),
+      framesPerSecondMedian: median(rounds.map((r) => r.framesPerSecond)),
+      framesPerSecondMin: Math.min(...rounds.map((r) => r.framesPerSecond)),
+      perRound: rounds,
+      coldRound: cold,
+      serverRssBeforeMiB: connect.serverRssBeforeMiB,
+      serverRssAfterMiB: connect.serverRssAfterMiB,
+      perConnectionKiB: connect.perConnectionKiB,
+      loopLagMaxMs: round1(sampler.loopLagMaxMs),
+      cpu,
+    });
+  }
+  return lines;
+}

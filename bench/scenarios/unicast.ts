@@ -1,0 +1,205 @@
+/**
+ * unicast: `users` sockets connected; notifications to one user each (round robin) at a fixed
+ * offered rate, open loop, for `durationS`. Latency: scheduled REST send → frame received.
+ * Sustained = zero loss, zero errors, delivered rate ≥ 98 % of offered and the last frame
+ * within 500 ms of the last scheduled send (the server kept up instead of queueing).
+ */
+import type { BenchRun } from '../bench-run';
+import { ioDelta } from '../bench-run';
+import { USER_PREFIX } from '../client-fleet';
+import { MetricsSampler } from '../herald-process';
+import { openLoop } from '../rest-client';
+import { nowMs, percentiles, round1, sleep } from '../stats';
+
+export interface UnicastOptions {
+  users: number;
+  rate: number;
+  durationS: number;
+  concurrency: number;
+  /** Unmeasured seconds at min(rate, WARMUP_MAX_RATE) first: a fresh process is not yet JIT-warm. */
+  warmupS: number;
+}
+
+const WARMUP_MAX_RATE = 200;
+const WARMUP_INDEX_OFFSET = 100_000_000;
+
+const DRAIN_IDLE_MS = 5000;
+/** A server that keeps up has delivered everything within this long after the last send. */
+const SUSTAINED_BACKLOG_MS = 500;
+const DRAIN_MAX_MS = 60_000;
+
+export async function unicast(
+  run: BenchRun,
+  options: UnicastOptions,
+): Promise<Record<string, unknown>> {
+  const connect = await run.connect(options.users, options.concurrency);
+  await warmUp(run, options);
+  const io0 = run.ioCounts();
+  const pg0 = await run.pgCounters();
+  const storedBefore = await storedRows(run);
+  const sampler = new MetricsSampler(run.herald);
+  await sampler.start();
+  const meter = await run.meter();
+  const sent = await openLoop(
+    run.service,
+    options.rate,
+    options.durationS * 1000,
+    publishBody(options.users, 'bench', 0),
+  );
+
+  // Collect frames until every accepted notification arrived or nothing came for a while.
+  const seen = new Uint8Array(sent.sent);
+  const latencies: number[] = [];
+  let delivered = 0;
+  let deliveredUnaccepted = 0;
+  let duplicates = 0;
+  let seqDuplicates = 0;
+  let outOfOrder = 0;
+  let stray = 0;
+  let lastDeliveryAt = 0;
+  let lastProgress = nowMs();
+  const drainStart = nowMs();
+  let drainTimedOut = false;
+  while (delivered < sent.accepted) {
+    const taken = await run.fleet.take();
+    seqDuplicates += taken.duplicates;
+    outOfOrder += taken.outOfOrder;
+    stray += taken.foreign;
+    for (let k = 0; k < taken.received.length; k += 2) {
+      const index = taken.received[k];
+      const at = taken.received[k + 1];
+      if (index >= sent.sent) {
+        stray += 1; // a late warm-up frame
+        continue;
+      }
+      if (seen[index]) {
+        duplicates += 1;
+        continue;
+      }
+      seen[index] = 1;
+      lastDeliveryAt = Math.max(lastDeliveryAt, at);
+      if (!sent.acceptedFlags[index]) {
+        deliveredUnaccepted += 1;
+        continue;
+      }
+      delivered += 1;
+      latencies.push(at - sent.scheduledAt[index]);
+      lastProgress = nowMs();
+    }
+    if (nowMs() - lastProgress > DRAIN_IDLE_MS || nowMs() - drainStart > DRAIN_MAX_MS) {
+      drainTimedOut = true;
+      break;
+    }
+    await sleep(200);
+  }
+  const cpu = await meter.end();
+  await sampler.stop();
+  await sleep(1200); // pg_stat_database is flushed about once a second
+  const pg1 = await run.pgCounters();
+  const queueWaitingAtEnd = (await run.herald.metrics()).sum(
+    'herald_queue_jobs{queue="notifications",state="waiting"}',
+  );
+  const stored = (await storedRows(run)) - storedBefore;
+  const lastScheduledAt = sent.scheduledAt[sent.sent - 1] ?? sent.startedAt;
+  const backlogMs = round1(Math.max(0, lastDeliveryAt - lastScheduledAt));
+  const lost = sent.accepted - delivered;
+  const elapsed = (end: number) => (end - sent.startedAt) / 1000;
+  const perNotification = (value: number) =>
+    Math.round((value / Math.max(1, sent.accepted)) * 100) / 100;
+  const io = ioDelta(io0, run.ioCounts());
+  const achievedRate = Math.round(delivered / elapsed(Math.max(lastDeliveryAt, sent.sendEndedAt)));
+
+  return {
+    ...run.header('unicast'),
+    connections: connect.connections,
+    durationS: options.durationS,
+    offeredRate: options.rate,
+    sendRate: Math.round(sent.sent / elapsed(sent.sendEndedAt)),
+    achievedRate,
+    sent: sent.sent,
+    accepted: sent.accepted,
+    errors: sent.errors,
+    stored,
+    delivered,
+    lost,
+    // lost > 0 with drainTimedOut and a waiting queue: not delivered within the run's bounds
+    // (DRAIN_MAX_MS after the last send), i.e. far beyond what the server sustains.
+    drainTimedOut,
+    queueWaitingAtEnd,
+    /** The same notification received twice / a seq at or below the socket's last one. */
+    duplicates,
+    seqDuplicates,
+    outOfOrder,
+    stray,
+    deliveredUnaccepted,
+    latencyMs: percentiles(latencies),
+    restMs: percentiles(sent.restMs),
+    backlogMs,
+    sustained:
+      lost === 0 &&
+      sent.errors === 0 &&
+      achievedRate >= 0.98 * options.rate &&
+      backlogMs <= SUSTAINED_BACKLOG_MS,
+    generatorLagMaxMs: round1(sent.generatorLagMaxMs),
+    serverRssBeforeMiB: connect.serverRssBeforeMiB,
+    serverRssAfterMiB: connect.serverRssAfterMiB,
+    perConnectionKiB: connect.perConnectionKiB,
+    serverRssMaxMiB: round1(sampler.rssMaxBytes / 1024 / 1024),
+    loopLagMaxMs: round1(sampler.loopLagMaxMs),
+    queueWaitingMax: sampler.queueWaitingMax,
+    cpu,
+    pgPerNotification: {
+      transactions: perNotification(pg1.xact_commit - pg0.xact_commit),
+      rowsInserted: perNotification(pg1.tup_inserted - pg0.tup_inserted),
+      rowsUpdated: perNotification(pg1.tup_updated - pg0.tup_updated),
+    },
+    ...(Object.keys(io).length
+      ? {
+          ioPerNotification: Object.fromEntries(
+            Object.entries(io).map(([key, value]) => [key, perNotification(value)]),
+          ),
+        }
+      : {}),
+    ...(sent.errorSamples.length ? { errorSamples: sent.errorSamples } : {}),
+  };
+}
+
+/** Request i of a run; `offset` keeps warm-up indices apart from measured ones. */
+function publishBody(users: number, tag: string, offset: number) {
+  const run = `${tag}-${Date.now().toString(36)}`;
+  return (i: number, t: number) => ({
+    userIds: [`${USER_PREFIX}${i % users}`],
+    type: 'bench.unicast',
+    title: `Bench notification ${i}`,
+    body: 'An open-loop unicast benchmark notification.',
+    data: { i: offset + i, t },
+    idempotencyKey: `${run}-${i}`,
+  });
+}
+
+async function storedRows(run: BenchRun): Promise<number> {
+  const [{ stored }] = await run.herald.query<{ stored: number }>(
+    'SELECT count(*)::int AS stored FROM notifications',
+  );
+  return stored;
+}
+
+/** Runs the same traffic unmeasured, waits until it is all delivered, and drops what arrived. */
+async function warmUp(run: BenchRun, options: UnicastOptions): Promise<void> {
+  if (options.warmupS > 0) {
+    const rate = Math.min(options.rate, WARMUP_MAX_RATE);
+    const warm = await openLoop(
+      run.service,
+      rate,
+      options.warmupS * 1000,
+      publishBody(options.users, 'warm', WARMUP_INDEX_OFFSET),
+    );
+    let received = 0;
+    const deadline = nowMs() + DRAIN_MAX_MS;
+    while (received < warm.accepted && nowMs() < deadline) {
+      received += (await run.fleet.take()).received.length / 2;
+      await sleep(200);
+    }
+  }
+  await run.fleet.take();
+}
