@@ -1,6 +1,7 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import jwt, { type JwtPayload } from 'jsonwebtoken';
+import type { KeyObject } from 'node:crypto';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { Principal } from './principal';
 import { TokenVerifier } from './token-verifier';
@@ -18,12 +19,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       secretOrKeyProvider: (
         _request: unknown,
         rawToken: string,
+        // passport-jwt's types say string | Buffer, but it hands the key to jsonwebtoken's
+        // verify untouched, which takes a KeyObject as is (and re-parses anything else).
         done: (error: Error | null, key?: string) => void,
       ) => {
         const decoded = jwt.decode(rawToken, { complete: true });
         if (!decoded) return done(new UnauthorizedException('malformed token'));
         verifier.keyFor(decoded.header).then(
-          (key) => done(null, key),
+          (key: KeyObject) => done(null, key as unknown as string),
           () => done(new UnauthorizedException('no matching signing key')),
         );
       },

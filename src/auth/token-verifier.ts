@@ -4,6 +4,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import jwt, { type JwtHeader, type JwtPayload, type VerifyOptions } from 'jsonwebtoken';
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { JwksClient } from 'jwks-rsa';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -17,6 +18,7 @@ export class InvalidTokenError extends Error {
 }
 
 const MAX_USER_ID_LENGTH = 128;
+const MAX_CACHED_JWKS_KEYS = 32;
 
 @Injectable()
 export class TokenVerifier {
@@ -24,12 +26,21 @@ export class TokenVerifier {
   readonly issuer?: string;
   readonly audience?: string;
   private readonly jwks?: JwksClient;
+  /**
+   * Keys as KeyObjects, made once. Given a string, jsonwebtoken first tries createPublicKey on
+   * it and, for a shared secret, catches the failure on every verify: that was a quarter of the
+   * server's CPU under publish load (bench/RESULTS.md).
+   */
+  private readonly staticKey?: KeyObject;
+  private readonly jwksKeys = new Map<string, KeyObject>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     const { key, issuer, audience } = config.jwt;
     this.issuer = issuer;
     this.audience = audience;
     this.options = { algorithms: [...key.algorithms], issuer, audience };
+    if (key.kind === 'secret') this.staticKey = createSecretKey(Buffer.from(key.secret, 'utf8'));
+    if (key.kind === 'publicKey') this.staticKey = createPublicKey(key.publicKey);
     if (key.kind === 'jwks') {
       this.jwks = new JwksClient({
         jwksUri: key.jwksUrl,
@@ -41,22 +52,23 @@ export class TokenVerifier {
   }
 
   /** The key that must have signed a token with this header. */
-  async keyFor(header: Pick<JwtHeader, 'kid' | 'alg'>): Promise<string> {
-    const key = this.config.jwt.key;
-    switch (key.kind) {
-      case 'secret':
-        return key.secret;
-      case 'publicKey':
-        return key.publicKey;
-      case 'jwks': {
-        if (!this.jwks) throw new InvalidTokenError('JWKS client is not configured');
-        try {
-          return (await this.jwks.getSigningKey(header.kid)).getPublicKey();
-        } catch {
-          throw new InvalidTokenError('no matching signing key');
-        }
-      }
+  async keyFor(header: Pick<JwtHeader, 'kid' | 'alg'>): Promise<KeyObject> {
+    if (this.staticKey) return this.staticKey;
+    if (!this.jwks) throw new InvalidTokenError('JWKS client is not configured');
+    let pem: string;
+    try {
+      pem = (await this.jwks.getSigningKey(header.kid)).getPublicKey();
+    } catch {
+      throw new InvalidTokenError('no matching signing key');
     }
+    let key = this.jwksKeys.get(pem);
+    if (!key) {
+      // jwks-rsa caches the set; this only keeps the parsed form of the keys it answers with.
+      if (this.jwksKeys.size >= MAX_CACHED_JWKS_KEYS) this.jwksKeys.clear();
+      key = createPublicKey(pem);
+      this.jwksKeys.set(pem, key);
+    }
+    return key;
   }
 
   async verify(token: string): Promise<Principal> {
