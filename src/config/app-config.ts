@@ -52,6 +52,8 @@ const envSchema = z.object({
   JOB_ATTEMPTS: int(10, 1, 100),
   JOB_BACKOFF_MS: int(1000, 10, 600000),
   QUEUE_LOCK_MS: int(10000, 500, 600000),
+  /** Most publishes in one batch job (one transaction); 1 turns batching off. */
+  PUBLISH_BATCH_MAX: int(256, 1, 5000),
 
   WS_MAX_PAYLOAD: int(64 * 1024, 256, 16 * 1024 * 1024),
   WS_MAX_FRAMES_PER_SECOND: int(50, 1, 100000),
@@ -100,7 +102,13 @@ export interface AppConfig {
    * lockMs: how long a worker's claim on a job lasts without renewal. A job whose worker died (or
    * whose hand-off was cut by a shutdown) is run again by another worker after about this long.
    */
-  queue: { concurrency: number; attempts: number; backoffMs: number; lockMs: number };
+  queue: {
+    concurrency: number;
+    attempts: number;
+    backoffMs: number;
+    lockMs: number;
+    publishBatchMax: number;
+  };
   ws: {
     maxPayload: number;
     maxFramesPerSecond: number;
@@ -169,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       attempts: e.JOB_ATTEMPTS,
       backoffMs: e.JOB_BACKOFF_MS,
       lockMs: e.QUEUE_LOCK_MS,
+      publishBatchMax: e.PUBLISH_BATCH_MAX,
     },
     ws: {
       maxPayload: e.WS_MAX_PAYLOAD,

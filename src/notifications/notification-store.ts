@@ -1,12 +1,14 @@
 /**
- * Storage of published notifications, in set-based SQL: a publish to 10,000 users is a handful
- * of statements, not 10,000 of anything.
+ * Storage of published notifications, in set-based SQL: a publish to 10,000 users, or a batch
+ * of hundreds of publishes, is one statement, not one of anything per row.
  *
  * Seq assignment: each recipient's counter row in `notification_counters` is bumped by an
- * upsert, which holds that row's lock until the transaction commits. A second publish to the
- * same user waits for the first to commit before it gets the next seq, so per user, seq order
- * is commit order and seqs are dense: a client that saw seq N can never later miss a row < N.
- * Recipients are locked in sorted order, so two concurrent publishes cannot deadlock.
+ * upsert (by as many notifications as the batch holds for that user), which holds that row's
+ * lock until the transaction commits. A second transaction for the same user waits for the
+ * first to commit before it gets the next seqs, so per user, seq order is commit order and seqs
+ * are dense: a client that saw seq N can never later miss a row < N. Within a batch a user's
+ * seqs follow the batch's order (the order the publishes were accepted). Counters and claims
+ * are locked in sorted order, so two concurrent batches cannot deadlock.
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
@@ -17,96 +19,174 @@ import type { NotificationContent, StoredPublication, StoredRecipient } from './
 const DEADLOCK = '40P01';
 const MAX_DEADLOCK_RETRIES = 3;
 
+const STORE_SQL = `
+  WITH items AS (
+      SELECT (i.ord - 1)::int AS ord, i.job_id, i.publisher_id, i.type, i.title, i.body, i.data,
+             i.topic, i.target_topic
+      FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],
+                  $6::text[], $7::varchar[], $8::varchar[])
+        WITH ORDINALITY AS i(job_id, publisher_id, type, title, body, data, topic, target_topic,
+                             ord)),
+    all_recipients AS (
+      SELECT r.ord, r.user_id FROM unnest($9::int[], $10::varchar[]) AS r(ord, user_id)
+      UNION ALL
+      SELECT i.ord, s.user_id FROM items i
+        JOIN topic_subscriptions s ON s.topic = i.target_topic),
+    counts AS (
+      SELECT ord, count(*)::int AS n FROM all_recipients GROUP BY ord),
+    claimed AS (
+      INSERT INTO publications (job_id, publisher_id, recipients)
+      SELECT i.job_id, i.publisher_id, coalesce(c.n, 0)
+      FROM items i LEFT JOIN counts c USING (ord) ORDER BY i.job_id
+      ON CONFLICT (job_id) DO NOTHING RETURNING job_id),
+    recipients AS (
+      SELECT a.ord, a.user_id
+      FROM all_recipients a JOIN items i USING (ord) JOIN claimed USING (job_id)),
+    per_user AS (
+      SELECT user_id, count(*)::int AS n FROM recipients GROUP BY user_id),
+    bumped AS (
+      INSERT INTO notification_counters (user_id, last_seq, unread_count)
+      SELECT user_id, n, n FROM per_user ORDER BY user_id
+      ON CONFLICT (user_id) DO UPDATE SET
+        last_seq = notification_counters.last_seq + EXCLUDED.last_seq,
+        unread_count = notification_counters.unread_count + EXCLUDED.unread_count
+      RETURNING user_id, last_seq, unread_count),
+    numbered AS (
+      SELECT r.ord, r.user_id,
+             b.last_seq - p.n + row_number() OVER w AS seq,
+             b.unread_count - p.n + row_number() OVER w AS unread
+      FROM recipients r JOIN per_user p USING (user_id) JOIN bumped b USING (user_id)
+      WINDOW w AS (PARTITION BY r.user_id ORDER BY r.ord)),
+    inserted AS (
+      INSERT INTO notifications (user_id, seq, type, title, body, data, topic, job_id)
+      SELECT n.user_id, n.seq, i.type, i.title, i.body, i.data::jsonb, i.topic, i.job_id
+      FROM numbered n JOIN items i USING (ord)
+      RETURNING id, user_id, seq, created_at, job_id)
+  SELECT i.id, i.user_id, i.seq, i.created_at, i.job_id, n.unread::int AS unread
+  FROM inserted i JOIN numbered n ON n.user_id = i.user_id AND n.seq = i.seq
+  UNION ALL
+  SELECT NULL, NULL, NULL, NULL, job_id, NULL FROM claimed
+  ORDER BY 2, 3`;
+
+/** One publish to store: its id (the `jobId` the API answered), who sent it, to whom, what. */
+export interface PublicationInput {
+  publicationId: string;
+  publisherId: string;
+  target: PublishTarget;
+  content: NotificationContent;
+}
+
+interface InsertedRow {
+  id: string;
+  user_id: string;
+  seq: number;
+  unread: number;
+  created_at: Date;
+  job_id: string;
+}
+
 @Injectable()
 export class NotificationStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  /**
-   * Stores one row per recipient for the job, once. A job that already stored its rows (a retry,
-   * a stalled job run twice, a repeated idempotency key) gets `created: false` and the rows it
-   * stored before, and nothing new is written.
-   */
+  /** storeBatch for one publication. */
   async storePublication(
-    jobId: string,
+    publicationId: string,
     publisherId: string,
     target: PublishTarget,
     content: NotificationContent,
   ): Promise<StoredPublication> {
+    const [stored] = await this.storeBatch([{ publicationId, publisherId, target, content }]);
+    return stored;
+  }
+
+  /**
+   * Stores one row per recipient for each publication, once, in one statement (so one
+   * transaction and one round trip). A publication that was already stored (a retried job, a
+   * stalled job run twice, a repeated idempotency key) gets `created: false` and the rows it
+   * stored before, and nothing new is written. Answers in input order; a publication id given
+   * twice is stored once and answered twice.
+   */
+  async storeBatch(publications: PublicationInput[]): Promise<StoredPublication[]> {
+    const unique = [...new Map(publications.map((p) => [p.publicationId, p])).values()];
+    const results = new Map<string, StoredPublication>();
+    const { rows, claimed } = await this.insertOnce(unique);
+    const grouped = new Map<string, InsertedRow[]>();
+    for (const row of rows) {
+      const own = grouped.get(row.job_id);
+      if (own) own.push(row);
+      else grouped.set(row.job_id, [row]);
+    }
+    const now = new Date();
+    for (const p of unique) {
+      if (!claimed.has(p.publicationId)) {
+        const manager = this.dataSource.manager;
+        results.set(p.publicationId, await this.loadPublication(manager, p.publicationId));
+        continue;
+      }
+      const own = grouped.get(p.publicationId) ?? [];
+      results.set(p.publicationId, {
+        created: true,
+        createdAt: (own[0]?.created_at ?? now).toISOString(),
+        content: p.content,
+        recipients: own.map(toRecipient),
+      });
+    }
+    return publications.map((p) => results.get(p.publicationId) as StoredPublication);
+  }
+
+  /**
+   * The one statement: expand recipients (listed, or a topic's current subscribers), claim each
+   * publication's `publications` row (skipping those already claimed), bump each recipient's
+   * counter once by their count in the batch, number their rows in batch order, insert them.
+   * Answers the inserted rows and which publications it claimed.
+   */
+  private async insertOnce(
+    unique: PublicationInput[],
+  ): Promise<{ rows: InsertedRow[]; claimed: Set<string> }> {
+    const ords: number[] = [];
+    const userIds: string[] = [];
+    unique.forEach((publication, ord) => {
+      if (!('userIds' in publication.target)) return;
+      for (const userId of new Set(publication.target.userIds)) {
+        ords.push(ord);
+        userIds.push(userId);
+      }
+    });
+    const content = <K extends keyof NotificationContent>(key: K) =>
+      unique.map((p) => p.content[key]);
+    const params = [
+      unique.map((p) => p.publicationId),
+      unique.map((p) => p.publisherId),
+      content('type'),
+      content('title'),
+      content('body'),
+      unique.map((p) => JSON.stringify(p.content.data)),
+      content('topic'),
+      unique.map((p) => ('topic' in p.target ? p.target.topic : null)),
+      ords,
+      userIds,
+    ];
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.dataSource.transaction((manager) =>
-          this.storeIn(manager, jobId, publisherId, target, content),
+        const all = await sqlRows<InsertedRow | { id: null; job_id: string }>(
+          this.dataSource.manager,
+          STORE_SQL,
+          params,
         );
+        const rows: InsertedRow[] = [];
+        const claimed = new Set<string>();
+        for (const row of all) {
+          if (row.id === null) claimed.add(row.job_id);
+          else rows.push(row);
+        }
+        return { rows, claimed };
       } catch (error) {
         if ((error as { code?: string }).code !== DEADLOCK || attempt >= MAX_DEADLOCK_RETRIES) {
           throw error;
         }
       }
     }
-  }
-
-  private async storeIn(
-    manager: EntityManager,
-    jobId: string,
-    publisherId: string,
-    target: PublishTarget,
-    content: NotificationContent,
-  ): Promise<StoredPublication> {
-    const claimed = await sqlRows(
-      manager,
-      `INSERT INTO publications (job_id, publisher_id, recipients) VALUES ($1, $2, 0)
-       ON CONFLICT (job_id) DO NOTHING RETURNING job_id`,
-      [jobId, publisherId],
-    );
-    if (claimed.length === 0) return this.loadPublication(manager, jobId);
-
-    const recipients =
-      'topic' in target
-        ? `SELECT user_id FROM topic_subscriptions WHERE topic = $1 ORDER BY user_id`
-        : `SELECT DISTINCT u AS user_id FROM unnest($1::varchar[]) AS u ORDER BY 1`;
-    const rows = await sqlRows<{
-      id: string;
-      user_id: string;
-      seq: number;
-      unread: number;
-      created_at: Date;
-    }>(
-      manager,
-      `WITH recipients AS (${recipients}),
-         bumped AS (
-           INSERT INTO notification_counters (user_id, last_seq, unread_count)
-           SELECT user_id, 1, 1 FROM recipients
-           ON CONFLICT (user_id) DO UPDATE SET
-             last_seq = notification_counters.last_seq + 1,
-             unread_count = notification_counters.unread_count + 1
-           RETURNING user_id, last_seq, unread_count),
-         inserted AS (
-           INSERT INTO notifications (user_id, seq, type, title, body, data, topic, job_id)
-           SELECT user_id, last_seq, $2, $3, $4, $5::jsonb, $6, $7 FROM bumped
-           RETURNING id, user_id, seq, created_at)
-         SELECT i.id, i.user_id, i.seq, i.created_at, b.unread_count AS unread
-         FROM inserted i JOIN bumped b USING (user_id)`,
-      [
-        'topic' in target ? target.topic : target.userIds,
-        content.type,
-        content.title,
-        content.body,
-        JSON.stringify(content.data),
-        content.topic,
-        jobId,
-      ],
-    );
-    await sqlRows(manager, `UPDATE publications SET recipients = $2 WHERE job_id = $1`, [
-      jobId,
-      rows.length,
-    ]);
-    const createdAt = rows[0]?.created_at ?? new Date();
-    return {
-      created: true,
-      createdAt: createdAt.toISOString(),
-      content,
-      recipients: rows.map(toRecipient),
-    };
   }
 
   private async loadPublication(manager: EntityManager, jobId: string): Promise<StoredPublication> {

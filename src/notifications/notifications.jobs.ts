@@ -14,8 +14,20 @@ export interface PublishJobData {
   acceptedAt: number;
 }
 
+/** One accepted publish inside a batch job; `publicationId` is the `jobId` the API answered. */
+export interface BatchedPublish extends PublishJobData {
+  publicationId: string;
+}
+
+/** Publishes accepted at about the same time, stored in one transaction (see PublishBatcher). */
+export interface PublishBatchJobData {
+  items: BatchedPublish[];
+}
+
 export interface NotificationJobs {
+  /** One publish per job, its id the publication id: what versions before batching queued. */
   publish: PublishJobData;
+  'publish-batch': PublishBatchJobData;
 }
 
 export type NotificationJobName = keyof NotificationJobs;

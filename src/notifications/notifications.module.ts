@@ -11,6 +11,7 @@ import { NOTIFICATIONS_QUEUE } from './notifications.jobs';
 import { NotificationsProcessor } from './notifications.processor';
 import { NotificationsQueue } from './notifications.queue';
 import { NotificationsService } from './notifications.service';
+import { PublishBatcher } from './publish-batcher';
 import { TopicsController } from './topics.controller';
 import { TopicsService } from './topics.service';
 
@@ -25,10 +26,11 @@ import { TopicsService } from './topics.service';
     NotificationStore,
     NotificationsQueue,
     NotificationsService,
+    PublishBatcher,
     NotificationsProcessor,
     InboxService,
     TopicsService,
   ],
-  exports: [InboxService, NotificationsQueue, NotificationStore, BullModule],
+  exports: [InboxService, NotificationsService, NotificationsQueue, NotificationStore, BullModule],
 })
 export class NotificationsModule {}

@@ -2,7 +2,9 @@
  * Runs publish jobs: store the rows (once, see NotificationStore), then push them to the
  * recipients' groups. A failure anywhere rethrows the original error so Bull retries with
  * backoff; a retry stores nothing new and pushes the stored rows again (sockets drop seqs they
- * already have).
+ * already have). A batch (PublishBatcher) is stored in one transaction; if Postgres rejects the
+ * batch for what one publish holds, the publishes are stored one by one so that only the bad
+ * one fails (and is retried, then kept as a failed job) while the rest are delivered.
  */
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
@@ -16,8 +18,11 @@ import {
   NOTIFICATIONS_QUEUE,
   type NotificationJobName,
   type NotificationJobs,
-  type PublishJobData,
+  type BatchedPublish,
+  type PublishBatchJobData,
 } from './notifications.jobs';
+import type { PublicationInput } from './notification-store';
+import type { StoredPublication } from './notification.types';
 
 type Handlers = { [N in NotificationJobName]: (job: Job<NotificationJobs[N]>) => Promise<void> };
 
@@ -25,7 +30,10 @@ type Handlers = { [N in NotificationJobName]: (job: Job<NotificationJobs[N]>) =>
 export class NotificationsProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(NotificationsProcessor.name);
   /** Exactly one handler per job name: the type makes a missing or extra one a compile error. */
-  private readonly handlers: Handlers = { publish: (job) => this.publish(job) };
+  private readonly handlers: Handlers = {
+    publish: (job) => this.publishBatch([{ ...job.data, publicationId: String(job.id) }]),
+    'publish-batch': (job: Job<PublishBatchJobData>) => this.publishBatch(job.data.items),
+  };
 
   constructor(
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
@@ -46,21 +54,52 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
     );
   }
 
-  async publish(job: Job<PublishJobData>): Promise<void> {
-    const { publisherId, target, type, title, body, data } = job.data;
-    const topic = 'topic' in target ? target.topic : null;
-    const stored = await this.store.storePublication(String(job.id), publisherId, target, {
-      type,
-      title,
-      body,
-      data,
-      topic,
-    });
-    if (stored.created) this.metrics.notificationsPublished(stored.recipients.length);
-    await this.realtime.publishNotifications(stored);
-    this.logger.debug(
-      `job ${job.id}: ${stored.created ? 'stored' : 'already stored'} ` +
-        `${stored.recipients.length} notification(s)`,
-    );
+  async publishBatch(items: BatchedPublish[]): Promise<void> {
+    const inputs = items.map(toInput);
+    let stored: StoredPublication[];
+    try {
+      stored = await this.store.storeBatch(inputs);
+    } catch (error) {
+      if (inputs.length === 1 || !isDataError(error)) throw error;
+      this.logger.warn(
+        `a batch of ${inputs.length} publishes was refused (${(error as Error).message}); ` +
+          'storing them one by one',
+      );
+      return this.publishOneByOne(inputs);
+    }
+    await this.deliver(stored);
   }
+
+  private async publishOneByOne(inputs: PublicationInput[]): Promise<void> {
+    let firstError: Error | null = null;
+    const stored: StoredPublication[] = [];
+    for (const input of inputs) {
+      try {
+        stored.push(await this.store.storeBatch([input]).then(([one]) => one));
+      } catch (error) {
+        this.logger.warn(`publication ${input.publicationId}: ${(error as Error).message}`);
+        firstError ??= error as Error;
+      }
+    }
+    await this.deliver(stored);
+    if (firstError) throw firstError;
+  }
+
+  private async deliver(stored: StoredPublication[]): Promise<void> {
+    const created = stored.reduce((n, s) => n + (s.created ? s.recipients.length : 0), 0);
+    if (created) this.metrics.notificationsPublished(created);
+    await this.realtime.publishNotifications(stored);
+  }
+}
+
+function toInput(item: BatchedPublish): PublicationInput {
+  const { publicationId, publisherId, target, type, title, body, data } = item;
+  const topic = 'topic' in target ? target.topic : null;
+  return { publicationId, publisherId, target, content: { type, title, body, data, topic } };
+}
+
+/** Postgres refused the data (class 22 data exception, class 23 integrity violation). */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }

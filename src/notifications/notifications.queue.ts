@@ -18,8 +18,10 @@ export class NotificationsQueue {
   ) {}
 
   /**
-   * The job id for a publish. With an idempotency key it is derived from (publisher, key), so
-   * the same key always names the same job, even after the job itself is long gone from Redis.
+   * The id of a publish (the API's `jobId`; its `publications` row in Postgres). With an
+   * idempotency key it is derived from (publisher, key), so the same key always names the same
+   * publication, even days later. Publishes travel in batch jobs (PublishBatcher); this id, not
+   * Bull's job id, is what makes storing one exactly-once.
    */
   static jobIdFor(publisherId: string, idempotencyKey?: string): string {
     if (!idempotencyKey) return `pub-${randomUUID()}`;

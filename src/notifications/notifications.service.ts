@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal';
 import type { PublishNotificationDto } from './dto/publish-notification.dto';
 import type { PublishTarget } from './notifications.jobs';
 import { NotificationsQueue } from './notifications.queue';
+import { PublishBatcher } from './publish-batcher';
 
 export interface PublishAccepted {
   jobId: string;
@@ -11,23 +12,20 @@ export interface PublishAccepted {
 
 @Injectable()
 export class NotificationsService {
-  constructor(private readonly queue: NotificationsQueue) {}
+  constructor(private readonly batcher: PublishBatcher) {}
 
   async publish(principal: Principal, dto: PublishNotificationDto): Promise<PublishAccepted> {
     const jobId = NotificationsQueue.jobIdFor(principal.userId, dto.idempotencyKey);
-    await this.queue.add(
-      'publish',
-      {
-        publisherId: principal.userId,
-        target: targetOf(dto),
-        type: dto.type,
-        title: dto.title,
-        body: dto.body ?? '',
-        data: dto.data ?? {},
-        acceptedAt: Date.now(),
-      },
-      jobId,
-    );
+    await this.batcher.add({
+      publicationId: jobId,
+      publisherId: principal.userId,
+      target: targetOf(dto),
+      type: dto.type,
+      title: dto.title,
+      body: dto.body ?? '',
+      data: dto.data ?? {},
+      acceptedAt: Date.now(),
+    });
     return { jobId, status: 'queued' };
   }
 }

@@ -108,6 +108,7 @@ export class NotificationsGateway
       () => this.metrics.slowConsumerClosed(),
       () => this.metrics.frameSent(),
     );
+    connection.transport = request.socket; // the socket `ws` writes to (its upgrade's)
     this.registry.add(connection);
     socket.on('pong', () => (connection.alive = true));
     connection.scheduleExpiry(() => connection.close(CloseCode.TokenExpired, 'token expired'));

@@ -83,6 +83,20 @@ export class RealtimeBus implements OnModuleInit, OnModuleDestroy {
     await this.pub.publish(this.channel, JSON.stringify(message));
   }
 
+  /** Several messages in one pipeline (one write, one round trip); rejects if any failed. */
+  async publishAll(messages: readonly BusMessage[]): Promise<void> {
+    if (messages.length <= 1) {
+      if (messages.length) await this.publish(messages[0]);
+      return;
+    }
+    const pipeline = this.pub.pipeline();
+    for (const message of messages) pipeline.publish(this.channel, JSON.stringify(message));
+    const results = await pipeline.exec();
+    if (!results) throw new Error('the realtime bus pipeline was not run');
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0] as Error;
+  }
+
   private dispatch(raw: string): void {
     let message: BusMessage;
     try {

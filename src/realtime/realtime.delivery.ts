@@ -26,11 +26,12 @@ export class RealtimeDelivery implements OnModuleInit {
         const frame = notificationFrame(message.c, userId, id, seq);
         // A new notification changes the unread count: `unread` follows it, in the same order.
         const count = encodeFrame('unread', { count: unread });
-        for (const connection of group) connection.sequencer.offer(seq, frame, count);
+        for (const connection of group) connection.offerNotification(seq, frame, count);
         this.metrics.notificationDelivered(message.t, group.size);
       }
       return;
     }
+    if (message.k !== 'f') return; // a kind from a newer instance during a rolling upgrade
     for (const userId of message.u) {
       const group = this.registry.socketsOf(userId);
       if (!group) continue;

@@ -87,6 +87,6 @@ export class TasksProcessor implements OnApplicationBootstrap {
       planned.content,
     );
     // A retry pushes the stored rows again; sockets drop seqs they already have.
-    await this.realtime.publishNotifications(stored);
+    await this.realtime.publishNotifications([stored]);
   }
 }

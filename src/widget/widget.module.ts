@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { NotificationsModule } from '../notifications/notifications.module';
-import { NotificationsService } from '../notifications/notifications.service';
 import { DemoController } from './demo.controller';
 import { isDemoEnabled } from './demo-mode';
 import { DemoTokens } from './demo-tokens';
@@ -20,7 +19,7 @@ export class WidgetModule {
       controllers: [WidgetController, DemoController],
       // NotificationsModule does not export its service; it is stateless, so a second instance
       // over the exported queue publishes exactly like POST /v1/notifications.
-      providers: [WidgetAssets, DemoTokens, NotificationsService],
+      providers: [WidgetAssets, DemoTokens],
     };
   }
 }
