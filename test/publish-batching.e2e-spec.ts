@@ -1,0 +1,229 @@
+/**
+ * Group commit: publishes accepted together travel as one Bull job and are stored in one
+ * statement, with per-user seqs in acceptance order, per-publish idempotency, and a bad publish
+ * failing alone.
+ */
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import type { Client } from 'pg';
+import type { Principal } from '../src/auth/principal';
+import { NotificationStore, type PublicationInput } from '../src/notifications/notification-store';
+import { NOTIFICATIONS_QUEUE } from '../src/notifications/notifications.jobs';
+import { NotificationsProcessor } from '../src/notifications/notifications.processor';
+import { NotificationsService } from '../src/notifications/notifications.service';
+import {
+  destroyIsolation,
+  eventually,
+  newIsolation,
+  sql,
+  startTestApp,
+  type TestApp,
+} from './support/test-app';
+import { tokenFor } from './support/tokens';
+import { TestSocket } from './support/ws-client';
+
+const isolation = newIsolation('batching');
+let app: TestApp;
+let db: Client;
+
+const publisher: Principal = {
+  userId: 'batch-publisher',
+  scopes: new Set(['notifications:write']),
+  expiresAt: Math.floor(Date.now() / 1000) + 3600,
+};
+
+const content = (title: string) => ({
+  type: 'batch.test',
+  title,
+  body: '',
+  data: { title },
+  topic: null,
+});
+
+beforeAll(async () => {
+  app = await startTestApp(isolation);
+  db = await sql(isolation);
+});
+
+afterAll(async () => {
+  await db?.end();
+  await app?.close();
+  await destroyIsolation(isolation);
+});
+
+describe('NotificationStore.storeBatch', () => {
+  it('numbers each user in batch order across listed and topic publishes, once', async () => {
+    await db.query(
+      `INSERT INTO topic_subscriptions (topic, user_id) VALUES ('ops', 'ann'), ('ops', 'cy')`,
+    );
+    const store = app.app.get(NotificationStore);
+    const batch: PublicationInput[] = [
+      {
+        publicationId: 'b-1',
+        publisherId: 'p',
+        target: { userIds: ['ann'] },
+        content: content('1'),
+      },
+      {
+        publicationId: 'b-2',
+        publisherId: 'p',
+        target: { userIds: ['ann', 'bo', 'ann'] },
+        content: content('2'),
+      },
+      {
+        publicationId: 'b-3',
+        publisherId: 'p',
+        target: { topic: 'ops' },
+        content: { ...content('3'), topic: 'ops' },
+      },
+      {
+        publicationId: 'b-1',
+        publisherId: 'p',
+        target: { userIds: ['ann'] },
+        content: content('1'),
+      },
+      {
+        publicationId: 'b-4',
+        publisherId: 'p',
+        target: { userIds: ['ann'] },
+        content: content('4'),
+      },
+    ];
+    const stored = await store.storeBatch(batch);
+
+    expect(stored.map((s) => s.created)).toEqual([true, true, true, true, true]);
+    expect(stored[3]).toBe(stored[0]); // the same publication twice is stored once
+    const ann = (i: number) => stored[i].recipients.find((r) => r.userId === 'ann');
+    expect([0, 1, 2, 4].map((i) => [ann(i)?.seq, ann(i)?.unread])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+    ]);
+    expect(stored[1].recipients.map((r) => r.userId).sort()).toEqual(['ann', 'bo']);
+    expect(stored[2].recipients.map((r) => r.userId).sort()).toEqual(['ann', 'cy']);
+
+    const rows = await db.query<{ user_id: string; seq: number; title: string; topic: string }>(
+      `SELECT user_id, seq, title, topic FROM notifications ORDER BY user_id, seq`,
+    );
+    expect(rows.rows.map((r) => `${r.user_id}:${r.seq}:${r.title}:${r.topic ?? ''}`)).toEqual([
+      'ann:1:1:',
+      'ann:2:2:',
+      'ann:3:3:ops',
+      'ann:4:4:',
+      'bo:1:2:',
+      'cy:1:3:ops',
+    ]);
+    const counts = await db.query<{ job_id: string; recipients: number }>(
+      `SELECT job_id, recipients FROM publications ORDER BY job_id`,
+    );
+    expect(counts.rows.map((r) => [r.job_id, r.recipients])).toEqual([
+      ['b-1', 1],
+      ['b-2', 2],
+      ['b-3', 2],
+      ['b-4', 1],
+    ]);
+
+    // Again (a retried job): nothing new, the same rows answered.
+    const again = await store.storeBatch([batch[1], batch[2]]);
+    expect(again.map((s) => s.created)).toEqual([false, false]);
+    expect(again[0].recipients.map((r) => r.seq).sort()).toEqual(
+      stored[1].recipients.map((r) => r.seq).sort(),
+    );
+    const total = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM notifications');
+    expect(total.rows[0].n).toBe(6);
+  });
+});
+
+describe('PublishBatcher', () => {
+  it('queues publishes accepted together as one job and delivers them in order', async () => {
+    const socket = await TestSocket.connect(app.wsUrl, tokenFor('dana'));
+    try {
+      const queue = app.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+      const before = await queue.getJobCounts();
+      const service = app.app.get(NotificationsService);
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          service.publish(publisher, { userIds: ['dana'], type: 'batch.test', title: `n${i}` }),
+        ),
+      );
+      expect(new Set(answers.map((a) => a.jobId)).size).toBe(20);
+      const after = await queue.getJobCounts();
+      const added = (counts: typeof before) =>
+        counts.waiting + counts.active + counts.completed + counts.failed + counts.delayed;
+      expect(added(after) - added(before)).toBe(1);
+
+      await eventually(() => socket.all('notification').length >= 20, 5000, '20 notifications');
+      const got = socket.all('notification');
+      expect(got.map((n) => n.title)).toEqual(answers.map((_, i) => `n${i}`));
+      expect(got.map((n) => n.seq)).toEqual(got.map((_, i) => i + 1));
+      const published = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM publications WHERE job_id = ANY($1)`,
+        [answers.map((a) => a.jobId)],
+      );
+      expect(published.rows[0].n).toBe(20);
+    } finally {
+      socket.close();
+    }
+  });
+});
+
+describe('NotificationsProcessor', () => {
+  it('stores the rest of a batch when Postgres refuses one publish, and fails the job', async () => {
+    const processor = app.app.get(NotificationsProcessor);
+    const item = (publicationId: string, title: string) => ({
+      publicationId,
+      publisherId: 'p',
+      target: { userIds: ['eve'] },
+      type: 'batch.test',
+      title,
+      body: '',
+      data: {},
+      acceptedAt: Date.now(),
+    });
+    // A title over the column's 200 characters: only a publish that skipped the API's checks
+    // (an old job, another producer) can hold one, but it must not take the batch down.
+    await expect(
+      processor.publishBatch([
+        item('p-ok-1', 'fine'),
+        item('p-bad', 'x'.repeat(300)),
+        item('p-ok-2', 'also fine'),
+      ]),
+    ).rejects.toMatchObject({ code: '22001' });
+    const rows = await db.query<{ job_id: string; seq: number }>(
+      `SELECT job_id, seq FROM notifications WHERE user_id = 'eve' ORDER BY seq`,
+    );
+    expect(rows.rows).toEqual([
+      { job_id: 'p-ok-1', seq: 1 },
+      { job_id: 'p-ok-2', seq: 2 },
+    ]);
+  });
+
+  it('still runs a `publish` job queued by a version before batching', async () => {
+    const queue = app.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+    await queue.add(
+      'publish',
+      {
+        publisherId: 'p',
+        target: { userIds: ['fay'] },
+        type: 'batch.test',
+        title: 'from an old producer',
+        body: '',
+        data: {},
+        acceptedAt: Date.now(),
+      },
+      { jobId: 'pub-legacy-1' },
+    );
+    const row = await eventually(
+      async () =>
+        (
+          await db.query<{ job_id: string; seq: number }>(
+            `SELECT job_id, seq FROM notifications WHERE user_id = 'fay'`,
+          )
+        ).rows[0],
+      5000,
+      'the legacy job stored',
+    );
+    expect(row).toEqual({ job_id: 'pub-legacy-1', seq: 1 });
+  });
+});
