@@ -10,7 +10,7 @@ import { buildSync } from 'esbuild';
 import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 import { ClientFleet } from './client-fleet';
-import { BENCH_ORIGIN, HeraldProcess, MetricsSampler, processCpuSeconds } from './herald-process';
+import { BENCH_ORIGIN, HeraldCluster, MetricsSampler, processCpuSeconds } from './herald-process';
 import { RestClient } from './rest-client';
 import { MiB, nowMs, percentiles, round1, sleep, type Percentiles } from './stats';
 
@@ -18,6 +18,8 @@ export interface BenchOptions {
   root: string;
   outDir: string;
   workers: number;
+  /** Herald processes (one deployment: same database and Redis prefix). */
+  instances: number;
   /** Extra server environment. */
   env: Record<string, string>;
   /** Extra node flags for the server. */
@@ -49,7 +51,7 @@ export class BenchRun {
 
   private constructor(
     readonly options: BenchOptions,
-    readonly herald: HeraldProcess,
+    readonly herald: HeraldCluster,
     readonly fleet: ClientFleet,
   ) {
     const token = jwt.sign(
@@ -60,7 +62,7 @@ export class BenchRun {
         expiresIn: 3600,
       },
     );
-    this.service = new RestClient(herald.url, token);
+    this.service = new RestClient(herald.urls, token);
     this.ioFile = join(options.outDir, 'io-counts.json');
   }
 
@@ -83,7 +85,10 @@ export class BenchRun {
       nodeArgs.push('--require', counter);
       env.BENCH_IO_FILE = join(options.outDir, 'io-counts.json');
     }
-    const herald = new HeraldProcess({ root: options.root, outDir: options.outDir, env, nodeArgs });
+    const herald = new HeraldCluster(
+      { root: options.root, outDir: options.outDir, env, nodeArgs },
+      options.instances,
+    );
     await herald.start();
     return new BenchRun(options, herald, new ClientFleet(options.workers));
   }
@@ -96,6 +101,7 @@ export class BenchRun {
       commit: commitOf(this.options.root),
       loadBefore: this.loadBefore,
       workers: this.options.workers,
+      instances: this.options.instances,
       ...(Object.keys(this.options.env).length ? { serverEnv: this.options.env } : {}),
       ...(this.options.nodeArgs.length ? { serverNodeArgs: this.options.nodeArgs } : {}),
     };
@@ -111,7 +117,7 @@ export class BenchRun {
     const sampler = new MetricsSampler(this.herald);
     await sampler.start();
     const result = await this.fleet.connect(
-      { wsUrl: this.herald.wsUrl, origin: BENCH_ORIGIN, jwtSecret: this.herald.jwtSecret },
+      { wsUrls: this.herald.wsUrls, origin: BENCH_ORIGIN, jwtSecret: this.herald.jwtSecret },
       users,
       concurrency,
     );

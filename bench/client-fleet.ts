@@ -74,9 +74,12 @@ export class ClientFleet {
     );
   }
 
-  /** Connects users 0 … users-1 (one socket each), `concurrency` handshakes in flight in all. */
+  /**
+   * Connects users 0 … users-1 (one socket each), `concurrency` handshakes in flight in all;
+   * worker w connects its users to instance w mod instances.
+   */
   async connect(
-    options: { wsUrl: string; origin: string; jwtSecret: string },
+    options: { wsUrls: string[]; origin: string; jwtSecret: string },
     users: number,
     concurrency: number,
   ): Promise<FleetConnectResult> {
@@ -86,7 +89,9 @@ export class ClientFleet {
       this.workers.map((worker, w) =>
         worker.call<ConnectResult>({
           cmd: 'connect',
-          ...options,
+          wsUrl: options.wsUrls[w % options.wsUrls.length],
+          origin: options.origin,
+          jwtSecret: options.jwtSecret,
           prefix: USER_PREFIX,
           from: Math.min(users, w * share),
           to: Math.min(users, (w + 1) * share),

@@ -29,15 +29,75 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE = 'herald_bench';
 const REDIS_PREFIX = 'herald-bench';
 
-export class HeraldProcess {
+/**
+ * One or more Herald processes of one deployment (same database, same Redis prefix, as
+ * docker-compose runs them behind nginx): REST calls and sockets are spread over them, and
+ * notifications cross between them over Redis. Metrics are summed over instances, except
+ * those that are the same everywhere (queue depth) or worst-case (event-loop stall): max.
+ */
+export class HeraldCluster {
   readonly jwtSecret = randomBytes(32).toString('hex');
+  readonly instances: HeraldProcess[];
+
+  constructor(options: HeraldOptions, count: number) {
+    this.instances = Array.from(
+      { length: count },
+      (_, index) => new HeraldProcess(options, this.jwtSecret, index),
+    );
+  }
+
+  get urls(): string[] {
+    return this.instances.map((instance) => instance.url);
+  }
+
+  get wsUrls(): string[] {
+    return this.instances.map((instance) => instance.wsUrl);
+  }
+
+  /** Wipes the bench database and keys; the first instance migrates, then the others start. */
+  async start(): Promise<void> {
+    await resetStorage();
+    const [first, ...others] = this.instances;
+    await first.start();
+    await Promise.all(others.map((instance) => instance.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.instances.map((instance) => instance.stop()));
+  }
+
+  async metrics(): Promise<MetricsSnapshot> {
+    return MetricsSnapshot.merge(
+      await Promise.all(this.instances.map((instance) => instance.metrics())),
+      ['herald_queue_jobs', 'nodejs_eventloop_lag_max_seconds'],
+    );
+  }
+
+  cpuSeconds(): number {
+    return this.instances.reduce((total, instance) => total + instance.cpuSeconds(), 0);
+  }
+
+  postgresBackends(): Promise<number[]> {
+    return this.instances[0].postgresBackends();
+  }
+
+  query<T extends object>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.instances[0].query<T>(sql, params);
+  }
+}
+
+export class HeraldProcess {
   readonly databaseUrl: string;
   private child: ChildProcess | null = null;
   private exited: Promise<number | null> = Promise.resolve(null);
   url = '';
   wsUrl = '';
 
-  constructor(private readonly options: HeraldOptions) {
+  constructor(
+    private readonly options: HeraldOptions,
+    readonly jwtSecret: string,
+    private readonly index = 0,
+  ) {
     const url = new URL(ADMIN_DATABASE_URL);
     url.pathname = `/${DATABASE}`;
     this.databaseUrl = url.toString();
@@ -47,14 +107,14 @@ export class HeraldProcess {
     return this.child?.pid ?? 0;
   }
 
-  /** Drops the bench database and Redis keys, starts the server and waits until it is ready. */
+  /** Starts the server and waits until it is ready. */
   async start(): Promise<void> {
-    await resetStorage();
     const port = await freePort();
     this.url = `http://127.0.0.1:${port}`;
     this.wsUrl = `ws://127.0.0.1:${port}/ws`;
     mkdirSync(this.options.outDir, { recursive: true });
-    const log = createWriteStream(join(this.options.outDir, 'server.log'), { flags: 'a' });
+    const name = this.index === 0 ? 'server.log' : `server-${this.index}.log`;
+    const log = createWriteStream(join(this.options.outDir, name), { flags: 'a' });
     this.child = spawn(
       process.execPath,
       [...this.options.nodeArgs, join(this.options.root, 'dist/src/main.js')],
@@ -163,7 +223,7 @@ export class MetricsSampler {
   private loop: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly herald: HeraldProcess,
+    private readonly herald: { metrics(): Promise<MetricsSnapshot> },
     /** Not faster: each scrape walks every socket handle (nodejs_active_handles). */
     private readonly everyMs = 1000,
   ) {}

@@ -14,6 +14,26 @@ export class MetricsSnapshot {
     return new MetricsSnapshot(samples);
   }
 
+  /** Sums the same series over several instances; series of `maxOf` metrics take the largest. */
+  static merge(snapshots: MetricsSnapshot[], maxOf: string[]): MetricsSnapshot {
+    const samples = new Map<string, number>();
+    for (const snapshot of snapshots) {
+      for (const [series, value] of snapshot.samples) {
+        const previous = samples.get(series);
+        const metric = series.split('{')[0];
+        samples.set(
+          series,
+          previous === undefined
+            ? value
+            : maxOf.includes(metric)
+              ? Math.max(previous, value)
+              : previous + value,
+        );
+      }
+    }
+    return new MetricsSnapshot(samples);
+  }
+
   /** A sample by its full series name, e.g. `herald_queue_jobs{queue="notifications",state="waiting"}`. */
   get(series: string): number | undefined {
     return this.samples.get(series);

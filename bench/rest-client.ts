@@ -14,11 +14,13 @@ export interface RestAnswer {
   ms: number;
 }
 
+/** Calls go round robin over the instances' base URLs. */
 export class RestClient {
   private readonly agent: Agent;
+  private next = 0;
 
   constructor(
-    private readonly baseUrl: string,
+    private readonly baseUrls: string[],
     private readonly token: string,
     maxSockets = 256,
   ) {
@@ -29,11 +31,12 @@ export class RestClient {
   send(method: string, path: string, body?: unknown): Promise<RestAnswer> {
     const started = nowMs();
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    const baseUrl = this.baseUrls[this.next++ % this.baseUrls.length];
     return new Promise((resolve) => {
       const done = (status: number, text: string) =>
         resolve({ status, body: text, ms: nowMs() - started });
       const req = request(
-        `${this.baseUrl}${path}`,
+        `${baseUrl}${path}`,
         {
           method,
           agent: this.agent,

@@ -27,6 +27,7 @@ const USAGE = `usage: npm run bench -- <unicast|fanout|connections|resume|all|ma
   --rounds N             fanout publishes per variant              (default 5)
   --concurrency N        WebSocket handshakes in flight            (default 200)
   --workers N            client worker processes                   (default 4)
+  --instances N          Herald processes, one deployment          (default 1)
   --env KEY=VALUE        extra server environment (repeatable)
   --node-arg=--flag      extra node flag for the server, e.g. --node-arg=--trace-gc (repeatable)
   --cpu-prof             write a V8 CPU profile of the server ($BENCH_OUT/<run>/profiles)
@@ -45,6 +46,7 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '200' },
     workers: { type: 'string', default: '4' },
+    instances: { type: 'string', default: '1' },
     env: { type: 'string', multiple: true, default: [] },
     'node-arg': { type: 'string', multiple: true, default: [] },
     'cpu-prof': { type: 'boolean', default: false },
@@ -171,6 +173,7 @@ async function main(): Promise<void> {
       root,
       outDir: join(outRoot, `${spec.name}-${stamp}`),
       workers: num(values.workers, 4),
+      instances: num(values.instances, 1),
       env: Object.fromEntries(
         values.env.map((pair) => pair.split(/=(.*)/s, 2) as [string, string]),
       ),

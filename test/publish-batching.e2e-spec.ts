@@ -8,7 +8,10 @@ import type { Queue } from 'bull';
 import type { Client } from 'pg';
 import type { Principal } from '../src/auth/principal';
 import { NotificationStore, type PublicationInput } from '../src/notifications/notification-store';
-import { NOTIFICATIONS_QUEUE } from '../src/notifications/notifications.jobs';
+import {
+  NOTIFICATIONS_QUEUE,
+  type PublishBatchJobData,
+} from '../src/notifications/notifications.jobs';
 import { NotificationsProcessor } from '../src/notifications/notifications.processor';
 import { NotificationsService } from '../src/notifications/notifications.service';
 import {
@@ -132,6 +135,106 @@ describe('NotificationStore.storeBatch', () => {
     );
     const total = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM notifications');
     expect(total.rows[0].n).toBe(6);
+  });
+});
+
+describe('large publications, stored in parts', () => {
+  const many = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
+  const rowsOf = async (jobId: string) =>
+    (
+      await db.query<{ n: number; users: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT user_id)::int AS users
+         FROM notifications WHERE job_id = $1`,
+        [jobId],
+      )
+    ).rows[0];
+
+  it('stores each recipient once, pushes each part as it commits, and a retry adds nothing', async () => {
+    const store = app.app.get(NotificationStore);
+    const users = many('part', 2500);
+    const input: PublicationInput = {
+      publicationId: 'big-1',
+      publisherId: 'p',
+      target: { userIds: users },
+      content: content('big'),
+    };
+    const parts: { created: boolean; n: number }[] = [];
+    await store.storeInParts(input, users, (part) =>
+      parts.push({ created: part.created, n: part.recipients.length }),
+    );
+    expect(parts).toEqual([
+      { created: true, n: 1000 },
+      { created: true, n: 1000 },
+      { created: true, n: 500 },
+    ]);
+    expect(await rowsOf('big-1')).toEqual({ n: 2500, users: 2500 });
+    const claims = await db.query<{ job_id: string; recipients: number }>(
+      `SELECT job_id, recipients FROM publications WHERE job_id LIKE 'big-1%' ORDER BY job_id`,
+    );
+    expect(claims.rows.map((r) => [r.job_id, r.recipients])).toEqual([
+      ['big-1', -1],
+      ['big-1#0', 1000],
+      ['big-1#1', 1000],
+      ['big-1#2', 500],
+    ]);
+
+    // A retry (say the push failed): nothing stored again, everything handed over to push.
+    const again: { created: boolean; n: number }[] = [];
+    await store.storeInParts(input, users, (part) =>
+      again.push({ created: part.created, n: part.recipients.length }),
+    );
+    expect(again).toEqual([{ created: false, n: 2500 }]);
+    expect(await rowsOf('big-1')).toEqual({ n: 2500, users: 2500 });
+  });
+
+  it('does not store in parts what was stored whole before', async () => {
+    const store = app.app.get(NotificationStore);
+    const users = many('whole', 2100);
+    const input: PublicationInput = {
+      publicationId: 'big-2',
+      publisherId: 'p',
+      target: { userIds: users },
+      content: content('whole'),
+    };
+    await store.storeBatch([input]);
+    const parts: boolean[] = [];
+    await store.storeInParts(input, users, (part) => parts.push(part.created));
+    expect(parts).toEqual([false]);
+    expect(await rowsOf('big-2')).toEqual({ n: 2100, users: 2100 });
+  });
+
+  it("freezes a large topic's subscribers into its job before storing it in parts", async () => {
+    const subscribers = many('sub', 2100);
+    await db.query(
+      `INSERT INTO topic_subscriptions (topic, user_id) SELECT 'crowd', u FROM unnest($1::varchar[]) u`,
+      [subscribers],
+    );
+    const service = app.app.get(NotificationsService);
+    const { jobId } = await service.publish(publisher, {
+      topic: 'crowd',
+      type: 'batch.test',
+      title: 'to the crowd',
+    });
+    await eventually(async () => (await rowsOf(jobId)).n === 2100, 10_000, 'the topic stored');
+    const queue = app.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+    const job = await eventually(
+      async () =>
+        (await queue.getJobs(['completed'])).find((j) =>
+          (j.data as Partial<PublishBatchJobData>).items?.some(
+            (item) => item.publicationId === jobId,
+          ),
+        ),
+      5000,
+      'the batch job completed',
+    );
+    const item = (job.data as PublishBatchJobData).items.find((i) => i.publicationId === jobId);
+    expect(item?.recipients?.length).toBe(2100);
+    const claims = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM publications WHERE job_id LIKE $1`,
+      [`${jobId}#%`],
+    );
+    expect(claims.rows[0].n).toBe(3);
   });
 });
 

@@ -16,11 +16,13 @@ export interface UnicastOptions {
   rate: number;
   durationS: number;
   concurrency: number;
-  /** Unmeasured seconds at min(rate, WARMUP_MAX_RATE) first: a fresh process is not yet JIT-warm. */
+  /**
+   * Unmeasured seconds at the same rate first, drained before measuring: a fresh process is not
+   * yet JIT-warm, and the REST client has not opened its connections yet.
+   */
   warmupS: number;
 }
 
-const WARMUP_MAX_RATE = 200;
 const WARMUP_INDEX_OFFSET = 100_000_000;
 
 const DRAIN_IDLE_MS = 5000;
@@ -50,6 +52,8 @@ export async function unicast(
   // Collect frames until every accepted notification arrived or nothing came for a while.
   const seen = new Uint8Array(sent.sent);
   const latencies: number[] = [];
+  /** Latencies by the second of the run their request was scheduled in. */
+  const bySecond: number[][] = Array.from({ length: options.durationS }, () => []);
   let delivered = 0;
   let deliveredUnaccepted = 0;
   let duplicates = 0;
@@ -84,6 +88,8 @@ export async function unicast(
       }
       delivered += 1;
       latencies.push(at - sent.scheduledAt[index]);
+      const second = Math.floor((sent.scheduledAt[index] - sent.startedAt) / 1000);
+      bySecond[Math.min(second, options.durationS - 1)]?.push(at - sent.scheduledAt[index]);
       lastProgress = nowMs();
     }
     if (nowMs() - lastProgress > DRAIN_IDLE_MS || nowMs() - drainStart > DRAIN_MAX_MS) {
@@ -133,6 +139,8 @@ export async function unicast(
     stray,
     deliveredUnaccepted,
     latencyMs: percentiles(latencies),
+    /** p99 of each second of the run: a stall shows up as the seconds it hit. */
+    p99BySecondMs: bySecond.map((values) => percentiles(values).p99),
     restMs: percentiles(sent.restMs),
     backlogMs,
     sustained:
@@ -187,10 +195,9 @@ async function storedRows(run: BenchRun): Promise<number> {
 /** Runs the same traffic unmeasured, waits until it is all delivered, and drops what arrived. */
 async function warmUp(run: BenchRun, options: UnicastOptions): Promise<void> {
   if (options.warmupS > 0) {
-    const rate = Math.min(options.rate, WARMUP_MAX_RATE);
     const warm = await openLoop(
       run.service,
-      rate,
+      options.rate,
       options.warmupS * 1000,
       publishBody(options.users, 'warm', WARMUP_INDEX_OFFSET),
     );

@@ -54,6 +54,8 @@ const envSchema = z.object({
   QUEUE_LOCK_MS: int(10000, 500, 600000),
   /** Most publishes in one batch job (one transaction); 1 turns batching off. */
   PUBLISH_BATCH_MAX: int(256, 1, 5000),
+  /** Under load, flushes of the publish batch are at least this far apart (0: every turn). */
+  PUBLISH_BATCH_LINGER_MS: int(5, 0, 1000),
 
   WS_MAX_PAYLOAD: int(64 * 1024, 256, 16 * 1024 * 1024),
   WS_MAX_FRAMES_PER_SECOND: int(50, 1, 100000),
@@ -108,6 +110,7 @@ export interface AppConfig {
     backoffMs: number;
     lockMs: number;
     publishBatchMax: number;
+    publishBatchLingerMs: number;
   };
   ws: {
     maxPayload: number;
@@ -178,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       backoffMs: e.JOB_BACKOFF_MS,
       lockMs: e.QUEUE_LOCK_MS,
       publishBatchMax: e.PUBLISH_BATCH_MAX,
+      publishBatchLingerMs: e.PUBLISH_BATCH_LINGER_MS,
     },
     ws: {
       maxPayload: e.WS_MAX_PAYLOAD,

@@ -9,6 +9,13 @@
  * are dense: a client that saw seq N can never later miss a row < N. Within a batch a user's
  * seqs follow the batch's order (the order the publishes were accepted). Counters and claims
  * are locked in sorted order, so two concurrent batches cannot deadlock.
+ *
+ * A large publication (over PARTS_ABOVE recipients) is stored in parts of PART_SIZE, each its
+ * own statement, and each part is pushed as soon as it commits, so the first sockets get it
+ * after one part's insert instead of all 10,000, and Postgres inserts the next part while this
+ * process writes to sockets. Each recipient is in exactly one part and each part is claimed
+ * once (`<id>#<k>`), so it is still stored exactly once; its `publications` row says "in parts"
+ * (recipients = -1), which also keeps a repeat of it from being stored whole.
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
@@ -18,6 +25,12 @@ import type { NotificationContent, StoredPublication, StoredRecipient } from './
 
 const DEADLOCK = '40P01';
 const MAX_DEADLOCK_RETRIES = 3;
+/** Publications to more recipients than this are stored in parts (see above). */
+export const PARTS_ABOVE = 2000;
+const PART_SIZE = 1000;
+const PARTS_IN_FLIGHT = 2;
+/** `publications.recipients` of a publication stored in parts. */
+const IN_PARTS = -1;
 
 /*
  * Recipients arrive as two parallel arrays (publication ordinal, user id), topics already
@@ -29,10 +42,11 @@ const MAX_DEADLOCK_RETRIES = 3;
 const STORE_SQL = `
   WITH items AS (
       SELECT (i.ord - 1)::int AS ord, i.job_id, i.publisher_id, i.type, i.title, i.body, i.data,
-             i.topic
+             i.topic, i.row_job_id
       FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],
-                  $6::text[], $7::varchar[])
-        WITH ORDINALITY AS i(job_id, publisher_id, type, title, body, data, topic, ord)),
+                  $6::text[], $7::varchar[], $10::varchar[])
+        WITH ORDINALITY AS i(job_id, publisher_id, type, title, body, data, topic, row_job_id,
+                             ord)),
     all_recipients AS (
       SELECT r.ord, r.user_id FROM unnest($8::int[], $9::varchar[]) AS r(ord, user_id)),
     counts AS (
@@ -62,7 +76,8 @@ const STORE_SQL = `
       WINDOW u AS (PARTITION BY r.user_id), w AS (PARTITION BY r.user_id ORDER BY r.ord)),
     inserted AS (
       INSERT INTO notifications (id, user_id, seq, type, title, body, data, topic, job_id)
-      SELECT n.id, n.user_id, n.seq, i.type, i.title, i.body, i.data::jsonb, i.topic, i.job_id
+      SELECT n.id, n.user_id, n.seq, i.type, i.title, i.body, i.data::jsonb, i.topic,
+             i.row_job_id
       FROM numbered n JOIN items i USING (ord))
   SELECT n.id, n.user_id, n.seq::int AS seq, n.unread::int AS unread, n.ord, now() AS created_at,
          NULL AS job_id
@@ -77,6 +92,13 @@ export interface PublicationInput {
   publisherId: string;
   target: PublishTarget;
   content: NotificationContent;
+  /** The recipients when already known (a topic's subscribers as resolved), else the target's. */
+  recipients?: readonly string[];
+}
+
+/** A part of a publication: claimed as `publicationId`, its rows marked as `rowJobId`'s. */
+interface StatementInput extends PublicationInput {
+  rowJobId?: string;
 }
 
 /** A stored row (`ord`: its publication's place in the batch) or, with id null, a claim. */
@@ -114,7 +136,7 @@ export class NotificationStore {
    * stored before, and nothing new is written. Answers in input order; a publication id given
    * twice is stored once and answered twice.
    */
-  async storeBatch(publications: PublicationInput[]): Promise<StoredPublication[]> {
+  async storeBatch(publications: StatementInput[]): Promise<StoredPublication[]> {
     const unique = [...new Map(publications.map((p) => [p.publicationId, p])).values()];
     const results = new Map<string, StoredPublication>();
     const { grouped, claimed } = await this.insertOnce(unique);
@@ -143,14 +165,16 @@ export class NotificationStore {
    * Answers the inserted rows and which publications it claimed.
    */
   private async insertOnce(
-    unique: PublicationInput[],
+    unique: StatementInput[],
   ): Promise<{ grouped: Map<number, InsertedRow[]>; claimed: Set<string> }> {
-    const subscribers = await this.subscribersOf(unique);
+    const subscribers = await this.subscribersOf(unique.filter((p) => !p.recipients));
     const ords: number[] = [];
     const userIds: string[] = [];
     unique.forEach((publication, ord) => {
       const target = publication.target;
-      const listed = 'userIds' in target ? target.userIds : (subscribers.get(target.topic) ?? []);
+      const listed =
+        publication.recipients ??
+        ('userIds' in target ? target.userIds : (subscribers.get(target.topic) ?? []));
       for (const userId of new Set(listed)) {
         ords.push(ord);
         userIds.push(userId);
@@ -168,6 +192,7 @@ export class NotificationStore {
       content('topic'),
       ords,
       userIds,
+      unique.map((p) => p.rowJobId ?? p.publicationId),
     ];
     for (let attempt = 0; ; attempt++) {
       try {
@@ -192,8 +217,60 @@ export class NotificationStore {
     }
   }
 
+  /**
+   * Stores a large publication in parts, handing each part to `onPart` as soon as it is
+   * committed (see the top of this file). If it was stored before, whole or some of its parts,
+   * `onPart` also gets what was stored before (created: false), for pushing again.
+   */
+  async storeInParts(
+    publication: PublicationInput,
+    recipients: readonly string[],
+    onPart: (part: StoredPublication) => void,
+  ): Promise<void> {
+    const id = publication.publicationId;
+    const manager = this.dataSource.manager;
+    const [claim] = await sqlRows<{ job_id: string }>(
+      manager,
+      `INSERT INTO publications (job_id, publisher_id, recipients) VALUES ($1, $2, $3)
+       ON CONFLICT (job_id) DO NOTHING RETURNING job_id`,
+      [id, publication.publisherId, IN_PARTS],
+    );
+    if (!claim) {
+      const [row] = await sqlRows<{ recipients: number }>(
+        manager,
+        'SELECT recipients FROM publications WHERE job_id = $1',
+        [id],
+      );
+      if (row && row.recipients !== IN_PARTS) {
+        onPart(await this.loadPublication(manager, id)); // stored whole by an earlier run
+        return;
+      }
+    }
+    const sorted = [...new Set(recipients)].sort();
+    const count = Math.ceil(sorted.length / PART_SIZE);
+    let next = 0;
+    let skipped = false;
+    // Parts hold disjoint users, so they can commit in any order: PARTS_IN_FLIGHT at a time.
+    const worker = async () => {
+      for (let k = next++; k < count; k = next++) {
+        const [part] = await this.storeBatch([
+          {
+            ...publication,
+            publicationId: `${id}#${k}`,
+            rowJobId: id,
+            recipients: sorted.slice(k * PART_SIZE, (k + 1) * PART_SIZE),
+          },
+        ]);
+        if (part.created) onPart(part);
+        else skipped = true;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARTS_IN_FLIGHT, count) }, worker));
+    if (skipped) onPart(await this.loadPublication(manager, id));
+  }
+
   /** Current subscribers of the topics the batch publishes to (one query, none if no topic). */
-  private async subscribersOf(publications: PublicationInput[]): Promise<Map<string, string[]>> {
+  async subscribersOf(publications: PublicationInput[]): Promise<Map<string, string[]>> {
     const topics = [
       ...new Set(publications.flatMap((p) => ('topic' in p.target ? [p.target.topic] : []))),
     ];

@@ -17,6 +17,11 @@ export interface PublishJobData {
 /** One accepted publish inside a batch job; `publicationId` is the `jobId` the API answered. */
 export interface BatchedPublish extends PublishJobData {
   publicationId: string;
+  /**
+   * A large topic publish's subscribers, saved into the job before any of it is stored, so
+   * that a retry stores the same parts (see NotificationsProcessor).
+   */
+  recipients?: string[];
 }
 
 /** Publishes accepted at about the same time, stored in one transaction (see PublishBatcher). */

@@ -13,7 +13,6 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
-import { NotificationStore } from './notification-store';
 import {
   NOTIFICATIONS_QUEUE,
   type NotificationJobName,
@@ -21,7 +20,7 @@ import {
   type BatchedPublish,
   type PublishBatchJobData,
 } from './notifications.jobs';
-import type { PublicationInput } from './notification-store';
+import { NotificationStore, PARTS_ABOVE, type PublicationInput } from './notification-store';
 import type { StoredPublication } from './notification.types';
 
 type Handlers = { [N in NotificationJobName]: (job: Job<NotificationJobs[N]>) => Promise<void> };
@@ -32,7 +31,8 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
   /** Exactly one handler per job name: the type makes a missing or extra one a compile error. */
   private readonly handlers: Handlers = {
     publish: (job) => this.publishBatch([{ ...job.data, publicationId: String(job.id) }]),
-    'publish-batch': (job: Job<PublishBatchJobData>) => this.publishBatch(job.data.items),
+    'publish-batch': (job: Job<PublishBatchJobData>) =>
+      this.publishBatch(job.data.items, (items) => job.update({ items })),
   };
 
   constructor(
@@ -54,8 +54,60 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
     );
   }
 
-  async publishBatch(items: BatchedPublish[]): Promise<void> {
-    const inputs = items.map(toInput);
+  /**
+   * Stores and pushes a batch, in order: runs of ordinary publishes in one statement each, a
+   * large one in parts, each part pushed as soon as it is stored. `freeze` saves the batch into
+   * its job: a large topic publish is stored in parts only once its subscriber list is saved, so
+   * that a retry splits exactly the same list into exactly the same parts.
+   */
+  async publishBatch(
+    items: BatchedPublish[],
+    freeze?: (items: BatchedPublish[]) => Promise<unknown>,
+  ): Promise<void> {
+    const subscribers = await this.resolveTopics(items, freeze);
+    const pushes: Promise<void>[] = [];
+    let run: PublicationInput[] = [];
+    for (const item of items) {
+      const input = toInput(item, subscribers.get(item));
+      // In parts only with a list that a retry sees again: listed ids, or frozen subscribers.
+      const listed = 'userIds' in item.target ? item.target.userIds : item.recipients;
+      if (listed && listed.length > PARTS_ABOVE) {
+        if (run.length) await this.publishRun(run);
+        run = [];
+        await this.store.storeInParts(input, listed, (part) => pushes.push(this.deliver([part])));
+      } else {
+        run.push(input);
+      }
+    }
+    if (run.length) await this.publishRun(run);
+    await Promise.all(pushes);
+  }
+
+  /**
+   * Gives every topic publish its current subscribers (`recipients`), one query for all. A
+   * topic over PARTS_ABOVE is frozen into the job; without a job to freeze into (an old
+   * `publish` job) it is resolved but not frozen, and so stored whole.
+   */
+  private async resolveTopics(
+    items: BatchedPublish[],
+    freeze?: (items: BatchedPublish[]) => Promise<unknown>,
+  ): Promise<Map<BatchedPublish, string[]>> {
+    const resolved = new Map<BatchedPublish, string[]>();
+    const open = items.filter((item) => 'topic' in item.target && !item.recipients);
+    if (open.length === 0) return resolved;
+    const subscribers = await this.store.subscribersOf(open.map((item) => toInput(item)));
+    for (const item of open) {
+      if ('topic' in item.target) resolved.set(item, subscribers.get(item.target.topic) ?? []);
+    }
+    const large = [...resolved].filter(([, users]) => users.length > PARTS_ABOVE);
+    if (large.length && freeze) {
+      for (const [item, users] of large) item.recipients = users;
+      await freeze(items);
+    }
+    return resolved;
+  }
+
+  private async publishRun(inputs: PublicationInput[]): Promise<void> {
     let stored: StoredPublication[];
     try {
       stored = await this.store.storeBatch(inputs);
@@ -92,10 +144,16 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
   }
 }
 
-function toInput(item: BatchedPublish): PublicationInput {
+function toInput(item: BatchedPublish, subscribers?: string[]): PublicationInput {
   const { publicationId, publisherId, target, type, title, body, data } = item;
   const topic = 'topic' in target ? target.topic : null;
-  return { publicationId, publisherId, target, content: { type, title, body, data, topic } };
+  return {
+    publicationId,
+    publisherId,
+    target,
+    content: { type, title, body, data, topic },
+    recipients: item.recipients ?? subscribers,
+  };
 }
 
 /** Postgres refused the data (class 22 data exception, class 23 integrity violation). */

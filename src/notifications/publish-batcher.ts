@@ -6,11 +6,15 @@
  * publish is in Redis ("durably queued"), and each publish keeps its own id: idempotency is
  * the `publications` claim in Postgres, per publish, not Bull's job id.
  *
- * No latency is added when the service is quiet: a batch is flushed at `setImmediate`, i.e.
- * as soon as the requests that arrived together have been parsed. Only while
- * MAX_ADDS_IN_FLIGHT batches are already on their way to Redis does the next one keep
- * growing, which is what makes batches larger exactly when load is high. Written here because
- * Bull has no producer-side batching (`addBulk` still makes one job per item).
+ * No latency is added when the service is quiet: a publish arriving more than
+ * PUBLISH_BATCH_LINGER_MS after the last flush is flushed at `setImmediate`, i.e. as soon as
+ * the requests that arrived with it have been parsed. Under load, flushes are at least the
+ * linger apart (Kafka's `linger.ms`), and while a batch is on its way to Redis the next one
+ * keeps growing: batches get larger exactly when load is high, and each publish waits at most
+ * the linger (plus one Redis round trip). A job, a statement and a bus message cost about the
+ * same for 1 publish as for 20, so this is what keeps CPU per publish down at moderate rates
+ * (bench/RESULTS.md). Written here because Bull has no producer-side batching (`addBulk` still
+ * makes one job per item).
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -20,7 +24,7 @@ import type { BatchedPublish } from './notifications.jobs';
 import { NotificationsQueue } from './notifications.queue';
 
 /** Batches on their way to Redis at once; more publishes wait for the next batch. */
-const MAX_ADDS_IN_FLIGHT = 2;
+const MAX_ADDS_IN_FLIGHT = 1;
 /** Recipients named in one batch (a topic counts as one): keeps one job's payload moderate. */
 const MAX_BATCH_RECIPIENTS = 10_000;
 
@@ -35,7 +39,9 @@ export class PublishBatcher implements OnApplicationShutdown {
   private readonly logger = new Logger(PublishBatcher.name);
   private readonly maxItems: number;
   private pending: Pending | null = null;
-  private flushScheduled = false;
+  private readonly lingerMs: number;
+  private flushTimer: { cancel(): void } | null = null;
+  private lastFlushAt = -Infinity;
   private inFlight = 0;
 
   constructor(
@@ -43,6 +49,7 @@ export class PublishBatcher implements OnApplicationShutdown {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.maxItems = config.queue.publishBatchMax;
+    this.lingerMs = config.queue.publishBatchLingerMs;
   }
 
   /** Resolves once the batch holding `item` is queued; rejects as that add did (e.g. 503). */
@@ -64,18 +71,28 @@ export class PublishBatcher implements OnApplicationShutdown {
   }
 
   private schedule(): void {
-    if (this.flushScheduled || this.inFlight >= MAX_ADDS_IN_FLIGHT) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
+    if (this.flushTimer || this.inFlight >= MAX_ADDS_IN_FLIGHT) return;
+    const run = () => {
+      this.flushTimer = null;
       if (this.pending && this.inFlight < MAX_ADDS_IN_FLIGHT) this.flush();
-    });
+    };
+    const wait = this.lastFlushAt + this.lingerMs - performance.now();
+    if (wait > 0) {
+      const timer = setTimeout(run, wait);
+      this.flushTimer = { cancel: () => clearTimeout(timer) };
+    } else {
+      const immediate = setImmediate(run);
+      this.flushTimer = { cancel: () => clearImmediate(immediate) };
+    }
   }
 
   private flush(): void {
     const batch = this.pending;
     if (!batch) return;
+    this.flushTimer?.cancel();
+    this.flushTimer = null;
     this.pending = null;
+    this.lastFlushAt = performance.now();
     this.inFlight += 1;
     this.queue
       .add('publish-batch', { items: batch.items }, `batch-${randomUUID()}`)
