@@ -4,6 +4,7 @@
  * frame arrives; the orchestrator knows when it was sent.
  */
 import jwt from 'jsonwebtoken';
+import { createSecretKey } from 'node:crypto';
 import WebSocket from 'ws';
 import type {
   ConnectCommand,
@@ -125,10 +126,12 @@ async function connect(command: ConnectCommand): Promise<ConnectResult> {
   const readyMs: number[] = [];
   const startedAt = nowMs();
   let next = command.from;
+  // A KeyObject: given the secret as a string, jsonwebtoken re-parses it on every sign.
+  const key = createSecretKey(Buffer.from(command.jwtSecret, 'utf8'));
   const runner = async () => {
     while (next < command.to) {
       const userId = `${command.prefix}${next++}`;
-      const token = jwt.sign({ sub: userId }, command.jwtSecret, {
+      const token = jwt.sign({ sub: userId }, key, {
         algorithm: 'HS256',
         expiresIn: 3600,
       });

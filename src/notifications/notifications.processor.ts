@@ -10,12 +10,12 @@ import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import type { AppConfig } from '../config/app-config';
+import { processByName, type JobHandlers } from '../common/process-by-name';
 import { APP_CONFIG } from '../config/config.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import {
   NOTIFICATIONS_QUEUE,
-  type NotificationJobName,
   type NotificationJobs,
   type BatchedPublish,
   type PublishBatchJobData,
@@ -23,13 +23,11 @@ import {
 import { NotificationStore, PARTS_ABOVE, type PublicationInput } from './notification-store';
 import type { StoredPublication } from './notification.types';
 
-type Handlers = { [N in NotificationJobName]: (job: Job<NotificationJobs[N]>) => Promise<void> };
-
 @Injectable()
 export class NotificationsProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(NotificationsProcessor.name);
   /** Exactly one handler per job name: the type makes a missing or extra one a compile error. */
-  private readonly handlers: Handlers = {
+  private readonly handlers: JobHandlers<NotificationJobs> = {
     publish: (job) => this.publishBatch([{ ...job.data, publicationId: String(job.id) }]),
     'publish-batch': (job: Job<PublishBatchJobData>) =>
       this.publishBatch(job.data.items, (items) => job.update({ items })),
@@ -44,9 +42,7 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    for (const name of Object.keys(this.handlers) as NotificationJobName[]) {
-      void this.queue.process(name, this.config.queue.concurrency, this.handlers[name]);
-    }
+    processByName(this.queue, this.config.queue.concurrency, this.handlers);
     this.queue.on('failed', (job: Job, error: Error) =>
       this.logger.warn(
         `job ${job.name} ${job.id} failed (attempt ${job.attemptsMade}): ${error.message}`,

@@ -10,6 +10,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Job, Queue } from 'bull';
 import { Repository } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
+import { processByName, type JobHandlers } from '../common/process-by-name';
 import { APP_CONFIG } from '../config/config.module';
 import { NotificationStore } from '../notifications/notification-store';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
@@ -21,24 +22,16 @@ import {
 } from './task-notifications';
 import { TaskReminders } from './task-reminders';
 import { TaskEntity } from './task.entity';
-import {
-  TASKS_QUEUE,
-  type TaskChange,
-  type TaskDueJob,
-  type TaskJobName,
-  type TaskJobs,
-} from './tasks.jobs';
+import { TASKS_QUEUE, type TaskChange, type TaskDueJob, type TaskJobs } from './tasks.jobs';
 
 /** The publisher recorded with task notifications in `publications`. */
 export const TASKS_PUBLISHER = 'herald:tasks';
-
-type Handlers = { [N in TaskJobName]: (job: Job<TaskJobs[N]>) => Promise<void> };
 
 @Injectable()
 export class TasksProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(TasksProcessor.name);
   /** Exactly one handler per job name: the type makes a missing or extra one a compile error. */
-  private readonly handlers: Handlers = {
+  private readonly handlers: JobHandlers<TaskJobs> = {
     'task.created': (job) => this.applyChange(job.data),
     'task.changed': (job) => this.applyChange(job.data),
     'task.deleted': (job) => this.applyChange(job.data),
@@ -55,9 +48,7 @@ export class TasksProcessor implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    for (const name of Object.keys(this.handlers) as TaskJobName[]) {
-      void this.queue.process(name, this.config.queue.concurrency, this.handlers[name]);
-    }
+    processByName(this.queue, this.config.queue.concurrency, this.handlers);
     this.queue.on('failed', (job: Job, error: Error) =>
       this.logger.warn(
         `job ${job.name} ${job.id} failed (attempt ${job.attemptsMade}): ${error.message}`,

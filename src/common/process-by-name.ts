@@ -1,0 +1,25 @@
+import type { Job, Queue } from 'bull';
+
+/** One handler per job name of a queue; the type makes a missing or extra one a compile error. */
+export type JobHandlers<Jobs> = { [N in keyof Jobs]: (job: Job<Jobs[N]>) => Promise<void> };
+
+/**
+ * Runs a queue's jobs with exactly `concurrency` in parallel, each by the handler of its name.
+ * Bull starts `concurrency` workers per `process()` call and any worker takes any job, so one
+ * call per job name multiplied the concurrency by the number of names (QUEUE_CONCURRENCY=4
+ * ran 8 jobs once the notifications queue had two names): one `'*'` call that dispatches by
+ * name keeps it what it says.
+ */
+export function processByName<Jobs>(
+  queue: Queue,
+  concurrency: number,
+  handlers: JobHandlers<Jobs>,
+): void {
+  void queue.process('*', concurrency, (job: Job) => {
+    const handler = (handlers as Record<string, ((job: Job) => Promise<void>) | undefined>)[
+      job.name
+    ];
+    if (!handler) return Promise.reject(new Error(`no handler for a job named ${job.name}`));
+    return handler(job);
+  });
+}
