@@ -1,7 +1,8 @@
 /**
  * Logs: JSON lines with the request id, tokens and secrets redacted. The pino-http options are
  * the app's own (`loggerParams`), writing to a stream the test reads; the request id round trip
- * is checked on the real app.
+ * is checked on the real app. Request loggers are made lazily (deferChildren): the lines must
+ * still carry the request as it was, and nothing is written for a level that is off.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,14 +28,14 @@ let app: TestApp;
 
 beforeAll(async () => {
   const config = loadConfig(testEnv(isolation, { LOG_LEVEL: 'info' }));
-  const options = (loggerParams(config) as { pinoHttp: Options }).pinoHttp;
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       lines.push(...chunk.toString().split('\n').filter(Boolean));
       done();
     },
   });
-  const middleware = pinoHttp(options, sink);
+  const options = (loggerParams(config, sink) as { pinoHttp: Options }).pinoHttp;
+  const middleware = pinoHttp(options);
   logged = createServer((req, res) => {
     middleware(req, res);
     res.statusCode = req.url?.startsWith('/v1') ? 401 : 200;

@@ -2,6 +2,13 @@
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Params } from 'nestjs-pino';
+import {
+  pino,
+  type Bindings,
+  type ChildLoggerOptions,
+  type DestinationStream,
+  type Logger,
+} from 'pino';
 import type { AppConfig } from '../config/app-config';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -18,10 +25,12 @@ export function redactUrl(url: string | undefined): string {
   return url.replace(/([?&](?:token|access_token)=)[^&#]*/gi, '$1[REDACTED]');
 }
 
-export function loggerParams(config: AppConfig): Params {
+/** `destination`: where the lines go (default stdout), e.g. a stream a test reads. */
+export function loggerParams(config: AppConfig, destination?: DestinationStream): Params {
   return {
     pinoHttp: {
-      level: config.logLevel,
+      // pino-http makes its logger as a child of this one, with the options below.
+      logger: deferChildren(pino({ level: config.logLevel }, destination)),
       genReqId: (request, response) => {
         const id = requestIdOf(request);
         response.setHeader('X-Request-Id', id);
@@ -57,4 +66,54 @@ export function loggerParams(config: AppConfig): Params {
       autoLogging: { ignore: (request) => (request.url ?? '').startsWith('/health') },
     },
   };
+}
+
+const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+const noop = () => undefined;
+
+/**
+ * pino-http makes, for every request, a child logger with the request bound to it, and pino
+ * serializes (and redacts) a child's bindings as it is made: headers and all, even when no
+ * line of that request is ever written (a 202 at LOG_LEVEL=warn). That was about a tenth of
+ * the server's CPU under publish load (bench/RESULTS.md). Here a child is made only when
+ * something is logged through it at an enabled level, or anything else is asked of it; the
+ * lines are the same. (pino-http has no option for this, hence this wrapper.)
+ */
+export function deferChildren(logger: Logger): Logger {
+  return new Proxy(logger, {
+    get(target, property) {
+      if (property === 'child') {
+        return (bindings: Bindings, options?: ChildLoggerOptions) =>
+          deferredChild(target, bindings, options);
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
+}
+
+function deferredChild(parent: Logger, bindings: Bindings, options?: ChildLoggerOptions): Logger {
+  let real: Logger | undefined;
+  const materialize = () => (real ??= deferChildren(parent.child(bindings, options)));
+  return new Proxy(parent, {
+    get(_target, property) {
+      // A child logs at its parent's level unless given its own (then it is simply made).
+      if (
+        !real &&
+        options?.level === undefined &&
+        typeof property === 'string' &&
+        LEVELS.has(property) &&
+        !parent.isLevelEnabled(property)
+      ) {
+        return noop;
+      }
+      const child = materialize();
+      return Reflect.get(child, property, child) as unknown;
+    },
+    set(_target, property, value) {
+      return Reflect.set(materialize(), property, value);
+    },
+  });
 }
