@@ -124,6 +124,7 @@ export class ClientFleet {
       received: results.flatMap((r) => r.received),
       foreign: sum(results.map((r) => r.foreign)),
       outOfOrder: sum(results.map((r) => r.outOfOrder)),
+      frames: sum(results.map((r) => r.frames)),
       duplicates: sum(results.map((r) => r.duplicates)),
     };
   }

@@ -91,9 +91,12 @@ let received: number[] = [];
 let foreign = 0;
 let outOfOrder = 0;
 let duplicates = 0;
+/** Every frame after `ready` (notifications and what follows them, e.g. `unread`). */
+let frames = 0;
 let lastElu = performance.eventLoopUtilization();
 
 function onFrame(client: BenchClient, text: string): void {
+  frames += 1;
   if (text.startsWith('{"event":"notification"')) {
     const at = nowMs();
     const { data } = JSON.parse(text) as { data: NotificationFrame };
@@ -242,9 +245,9 @@ async function handle(command: WorkerCommand): Promise<unknown> {
     case 'close':
       return closeAll();
     case 'take': {
-      const result: TakeResult = { received, foreign, outOfOrder, duplicates };
+      const result: TakeResult = { received, foreign, outOfOrder, duplicates, frames };
       received = [];
-      foreign = outOfOrder = duplicates = 0;
+      foreign = outOfOrder = duplicates = frames = 0;
       return result;
     }
     case 'resume':

@@ -42,6 +42,8 @@ export interface TakeResult {
   foreign: number;
   /** Live frames whose seq was not lastSeq + 1 on their socket. */
   outOfOrder: number;
+  /** WebSocket frames of any kind received since the last take. */
+  frames: number;
   duplicates: number;
 }
 

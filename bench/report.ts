@@ -12,6 +12,7 @@ const p = (line: Line, key: string) => (line[key] ?? {}) as Record<string, numbe
 const tables: Record<string, { head: string[]; cells: Cells }> = {
   unicast: {
     head: [
+      'instances',
       'offered/s',
       'achieved/s',
       'accepted',
@@ -28,6 +29,7 @@ const tables: Record<string, { head: string[]; cells: Cells }> = {
       'load1',
     ],
     cells: (l) => [
+      l.instances ?? 1,
       l.offeredRate,
       l.achievedRate,
       l.accepted,
@@ -46,6 +48,7 @@ const tables: Record<string, { head: string[]; cells: Cells }> = {
   },
   fanout: {
     head: [
+      'instances',
       'variant',
       'recipients',
       'rounds',
@@ -53,11 +56,13 @@ const tables: Record<string, { head: string[]; cells: Cells }> = {
       'last socket ms (median / max)',
       'p50 ms',
       'p99 ms',
-      'frames/s (median / min)',
+      'notification frames/s (median / min)',
+      'all WS frames/s (median)',
       'loop lag max ms',
       'load1',
     ],
     cells: (l) => [
+      l.instances ?? 1,
       l.scenario,
       l.recipients,
       l.rounds,
@@ -66,6 +71,7 @@ const tables: Record<string, { head: string[]; cells: Cells }> = {
       p(l, 'latencyMs').p50,
       p(l, 'latencyMs').p99,
       `${String(l.framesPerSecondMedian)} / ${String(l.framesPerSecondMin)}`,
+      l.wsFramesPerSecondMedian,
       l.loopLagMaxMs,
       (l.loadBefore as number[])[0],
     ],

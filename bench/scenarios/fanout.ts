@@ -20,7 +20,10 @@ interface Round {
   received: number;
   firstMs: number;
   lastMs: number;
+  /** Notification frames / (last − first socket). */
   framesPerSecond: number;
+  wsFrames: number;
+  wsFramesPerSecond: number;
 }
 
 const ROUND_TIMEOUT_MS = 30_000;
@@ -62,11 +65,13 @@ export async function fanout(
       });
       if (answer.status !== 202) throw new Error(`publish: ${answer.status} ${answer.body}`);
       const times: number[] = [];
+      let frames = 0;
       const deadline = nowMs() + ROUND_TIMEOUT_MS;
       while (times.length < options.users && nowMs() < deadline) {
         await sleep(50);
         const taken = await run.fleet.take();
         duplicates += taken.duplicates;
+        frames += taken.frames;
         for (let k = 0; k < taken.received.length; k += 2) {
           if (taken.received[k] === index) times.push(taken.received[k + 1] - sentAt);
         }
@@ -80,6 +85,8 @@ export async function fanout(
         firstMs: round1(first),
         lastMs: round1(last),
         framesPerSecond: last > first ? Math.round((times.length / (last - first)) * 1000) : 0,
+        wsFrames: frames,
+        wsFramesPerSecond: last > first ? Math.round((frames / (last - first)) * 1000) : 0,
       };
       await sleep(1000);
       if (r < 0) {
@@ -105,6 +112,8 @@ export async function fanout(
       lastMsMax: Math.max(...rounds.map((r) => r.lastMs)),
       framesPerSecondMedian: median(rounds.map((r) => r.framesPerSecond)),
       framesPerSecondMin: Math.min(...rounds.map((r) => r.framesPerSecond)),
+      // Every WebSocket frame: each notification is followed by its `unread` frame.
+      wsFramesPerSecondMedian: median(rounds.map((r) => r.wsFramesPerSecond)),
       perRound: rounds,
       coldRound: cold,
       serverRssBeforeMiB: connect.serverRssBeforeMiB,
