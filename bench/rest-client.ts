@@ -7,6 +7,7 @@ import { Agent, request } from 'node:http';
 import { nowMs, sleep } from './stats';
 
 const REQUEST_TIMEOUT_MS = 10_000;
+const IDLE_SOCKET_MS = 4000;
 
 export interface RestAnswer {
   status: number;
@@ -24,7 +25,9 @@ export class RestClient {
     private readonly token: string,
     maxSockets = 256,
   ) {
-    this.agent = new Agent({ keepAlive: true, maxSockets });
+    // Idle sockets are dropped before the server's keep-alive timeout (Node's default, 5 s)
+    // would close them under a request being sent: that race answers ECONNRESET.
+    this.agent = new Agent({ keepAlive: true, maxSockets, timeout: IDLE_SOCKET_MS });
   }
 
   /** Resolves with status 0 on a network error or timeout (never rejects). */
