@@ -141,9 +141,13 @@ function main(): void {
     const rows = lines.filter((l) => l.scenario.split('-')[0] === kind);
     if (!rows.length) continue;
     console.log(`\n### ${kind}\n`);
-    console.log(`| ${table.head.join(' | ')} |`);
-    console.log(`|${table.head.map(() => '---').join('|')}|`);
-    for (const row of rows) console.log(`| ${table.cells(row).map(String).join(' | ')} |`);
+    const head = [...table.head, 'commit', 'command'];
+    console.log(`| ${head.join(' | ')} |`);
+    console.log(`|${head.map(() => '---').join('|')}|`);
+    for (const row of rows) {
+      const cells = [...table.cells(row), row.commit, `\`${String(row.command)}\``];
+      console.log(`| ${cells.map(String).join(' | ')} |`);
+    }
   }
 }
 
