@@ -14,6 +14,7 @@ import {
 } from '../src/notifications/notifications.jobs';
 import { NotificationsProcessor } from '../src/notifications/notifications.processor';
 import { NotificationsService } from '../src/notifications/notifications.service';
+import { RealtimePublisher } from '../src/realtime/realtime.publisher';
 import {
   destroyIsolation,
   eventually,
@@ -186,6 +187,36 @@ describe('large publications, stored in parts', () => {
     );
     expect(again).toEqual([{ created: false, n: 2500 }]);
     expect(await rowsOf('big-1')).toEqual({ n: 2500, users: 2500 });
+  });
+
+  it('stores and pushes every part, then fails the job, when pushing one part fails', async () => {
+    const realtime = app.app.get(RealtimePublisher);
+    const processor = app.app.get(NotificationsProcessor);
+    const original = realtime.publishNotifications.bind(realtime);
+    let calls = 0;
+    // The bus refuses the first part's push (as when Redis drops out for a moment).
+    realtime.publishNotifications = (publications) =>
+      ++calls === 1 ? Promise.reject(new Error('bus down')) : original(publications);
+    try {
+      await expect(
+        processor.publishBatch([
+          {
+            publicationId: 'big-push',
+            publisherId: 'p',
+            target: { userIds: many('push', 3500) },
+            type: 'batch.test',
+            title: 'pushed in parts',
+            body: '',
+            data: {},
+            acceptedAt: Date.now(),
+          },
+        ]),
+      ).rejects.toThrow('bus down');
+      expect(calls).toBe(4); // every part was still stored and pushed
+      expect(await rowsOf('big-push')).toEqual({ n: 3500, users: 3500 });
+    } finally {
+      realtime.publishNotifications = original;
+    }
   });
 
   it('does not store in parts what was stored whole before', async () => {

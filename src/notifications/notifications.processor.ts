@@ -61,21 +61,33 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
     freeze?: (items: BatchedPublish[]) => Promise<unknown>,
   ): Promise<void> {
     const subscribers = await this.resolveTopics(items, freeze);
+    // Parts are pushed while later parts are stored. Each push is given a handler at once: one
+    // that fails while the job is still storing must fail the job, not the process (an
+    // unhandled rejection).
     const pushes: Promise<void>[] = [];
-    let run: PublicationInput[] = [];
-    for (const item of items) {
-      const input = toInput(item, subscribers.get(item));
-      // In parts only with a list that a retry sees again: listed ids, or frozen subscribers.
-      const listed = 'userIds' in item.target ? item.target.userIds : item.recipients;
-      if (listed && listed.length > PARTS_ABOVE) {
-        if (run.length) await this.publishRun(run);
-        run = [];
-        await this.store.storeInParts(input, listed, (part) => pushes.push(this.deliver([part])));
-      } else {
-        run.push(input);
+    const push = (part: StoredPublication) => {
+      const pushed = this.deliver([part]);
+      pushed.catch(() => undefined);
+      pushes.push(pushed);
+    };
+    try {
+      let run: PublicationInput[] = [];
+      for (const item of items) {
+        const input = toInput(item, subscribers.get(item));
+        // In parts only with a list that a retry sees again: listed ids, or frozen subscribers.
+        const listed = 'userIds' in item.target ? item.target.userIds : item.recipients;
+        if (listed && listed.length > PARTS_ABOVE) {
+          if (run.length) await this.publishRun(run);
+          run = [];
+          await this.store.storeInParts(input, listed, push);
+        } else {
+          run.push(input);
+        }
       }
+      if (run.length) await this.publishRun(run);
+    } finally {
+      await Promise.allSettled(pushes);
     }
-    if (run.length) await this.publishRun(run);
     await Promise.all(pushes);
   }
 

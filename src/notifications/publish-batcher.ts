@@ -16,7 +16,7 @@
  * (bench/RESULTS.md). Written here because Bull has no producer-side batching (`addBulk` still
  * makes one job per item).
  */
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -35,7 +35,7 @@ interface Pending {
 }
 
 @Injectable()
-export class PublishBatcher implements OnApplicationShutdown {
+export class PublishBatcher implements OnModuleDestroy {
   private readonly logger = new Logger(PublishBatcher.name);
   private readonly maxItems: number;
   private pending: Pending | null = null;
@@ -65,8 +65,8 @@ export class PublishBatcher implements OnApplicationShutdown {
     return queued;
   }
 
-  /** Publishes still waiting for their batch are sent now rather than failed. */
-  onApplicationShutdown(): void {
+  /** Publishes still waiting for their batch are sent now, while the queue is still open. */
+  onModuleDestroy(): void {
     if (this.pending) this.flush();
   }
 

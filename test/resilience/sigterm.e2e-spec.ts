@@ -64,11 +64,11 @@ it('exits 0 after closing sockets with 1001 and finishing its running jobs; noth
   await db.query(`INSERT INTO notification_counters (user_id, last_seq) VALUES ('held', 0)`);
   await db.query('BEGIN');
   await db.query(`SELECT 1 FROM notification_counters WHERE user_id = 'held' FOR UPDATE`);
-  const held = await Promise.all(
-    [1, 2, 3, 4].map((i) =>
-      publish(instance.url, { userIds: ['held'], type: 't', title: `h${i}` }),
-    ),
-  );
+  // One after another: publishes accepted together would share one batch job.
+  const held: PublishOutcome[] = [];
+  for (const i of [1, 2, 3, 4]) {
+    held.push(await publish(instance.url, { userIds: ['held'], type: 't', title: `h${i}` }));
+  }
   expect(held.map((r) => r.status)).toEqual([202, 202, 202, 202]);
   await eventually(async () => (await queue!.getActiveCount()) === 4, 10000, '4 active jobs');
 
