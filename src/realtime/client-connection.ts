@@ -42,6 +42,8 @@ export class ClientConnection {
    * two, which is most of the per-frame cost when thousands of sockets are written at once.
    */
   transport: Corkable | null = null;
+  /** Called once when the server closes this connection (see ConnectionRegistry.release). */
+  onServerClose: () => void = () => undefined;
 
   constructor(
     readonly socket: WebSocket,
@@ -164,6 +166,7 @@ export class ClientConnection {
     if (this.closed) return;
     this.closed = true;
     this.dispose();
+    this.onServerClose();
     this.socket.close(code, reason);
   }
 

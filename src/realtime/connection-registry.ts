@@ -30,8 +30,19 @@ export class ConnectionRegistry {
     }
   }
 
+  /** Forgets the connection entirely (its socket has closed). */
   remove(connection: ClientConnection): void {
     this.bySocket.delete(connection.socket);
+    this.release(connection);
+  }
+
+  /**
+   * Takes a connection out of its user's group once the server has closed it: it gets nothing
+   * more and no longer counts toward WS_MAX_SOCKETS_PER_USER, even while its peer has not
+   * answered the close yet (a stalled reader keeps a socket up to `ws`'s 30 s close timeout).
+   * Its socket stays known until it is gone.
+   */
+  release(connection: ClientConnection): void {
     const group = this.byUser.get(connection.userId);
     if (!group?.delete(connection)) return;
     this.total -= 1;

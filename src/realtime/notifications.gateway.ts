@@ -109,6 +109,7 @@ export class NotificationsGateway
       () => this.metrics.frameSent(),
     );
     connection.transport = request.socket; // the socket `ws` writes to (its upgrade's)
+    connection.onServerClose = () => this.registry.release(connection);
     this.registry.add(connection);
     socket.on('pong', () => (connection.alive = true));
     connection.scheduleExpiry(() => connection.close(CloseCode.TokenExpired, 'token expired'));
