@@ -29,9 +29,9 @@ export class TokenVerifier {
   /**
    * Keys as KeyObjects, made once. Given a string, jsonwebtoken first tries createPublicKey on
    * it and, for a shared secret, catches the failure on every verify: that was a quarter of the
-   * server's CPU under publish load (bench/RESULTS.md).
+   * server's CPU under publish load (bench/RESULTS.md). Undefined with JWKS (key by `kid`).
    */
-  private readonly staticKey?: KeyObject;
+  readonly staticKey?: KeyObject;
   private readonly jwksKeys = new Map<string, KeyObject>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
