@@ -2,9 +2,10 @@
  * Runs publish jobs: store the rows (once, see NotificationStore), then push them to the
  * recipients' groups. A failure anywhere rethrows the original error so Bull retries with
  * backoff; a retry stores nothing new and pushes the stored rows again (sockets drop seqs they
- * already have). A batch (PublishBatcher) is stored in one transaction; if Postgres rejects the
+ * already have). A batch (PublishBatcher) is stored in one statement; if Postgres rejects the
  * batch for what one publish holds, the publishes are stored one by one so that only the bad
- * one fails (and is retried, then kept as a failed job) while the rest are delivered.
+ * one fails (and is retried, then kept as a failed job) while the rest are delivered. A large
+ * publish is stored in parts, each pushed as soon as it commits (NotificationStore).
  */
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
