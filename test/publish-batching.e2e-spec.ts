@@ -151,15 +151,17 @@ describe('large publications, stored in parts', () => {
       )
     ).rows[0];
 
+  const toUsers = (publicationId: string, users: string[]): PublicationInput => ({
+    publicationId,
+    publisherId: 'p',
+    target: { userIds: users },
+    content: content(publicationId),
+  });
+
   it('stores each recipient once, pushes each part as it commits, and a retry adds nothing', async () => {
     const store = app.app.get(NotificationStore);
     const users = many('part', 2500);
-    const input: PublicationInput = {
-      publicationId: 'big-1',
-      publisherId: 'p',
-      target: { userIds: users },
-      content: content('big'),
-    };
+    const input = toUsers('big-1', users);
     const parts: { created: boolean; n: number }[] = [];
     await store.storeInParts(input, users, (part) =>
       parts.push({ created: part.created, n: part.recipients.length }),
@@ -222,12 +224,7 @@ describe('large publications, stored in parts', () => {
   it('does not store in parts what was stored whole before', async () => {
     const store = app.app.get(NotificationStore);
     const users = many('whole', 2100);
-    const input: PublicationInput = {
-      publicationId: 'big-2',
-      publisherId: 'p',
-      target: { userIds: users },
-      content: content('whole'),
-    };
+    const input = toUsers('big-2', users);
     await store.storeBatch([input]);
     const parts: boolean[] = [];
     await store.storeInParts(input, users, (part) => parts.push(part.created));
