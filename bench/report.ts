@@ -13,6 +13,7 @@ const tables: Record<string, { head: string[]; cells: Cells }> = {
   unicast: {
     head: [
       'instances',
+      'per request',
       'offered/s',
       'achieved/s',
       'accepted',
@@ -30,6 +31,7 @@ const tables: Record<string, { head: string[]; cells: Cells }> = {
     ],
     cells: (l) => [
       l.instances ?? 1,
+      l.publishesPerRequest ?? 1,
       l.offeredRate,
       l.achievedRate,
       l.accepted,

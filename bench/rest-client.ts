@@ -84,15 +84,17 @@ export interface OpenLoopResult {
 }
 
 /**
- * Sends `rate` requests per second for `durationMs`; request i carries its scheduled time, so a
- * late send (generator or connection pool saturated) counts against latency, not for it.
+ * Sends `rate` publishes per second for `durationMs`; publish i carries its scheduled time, so
+ * a late send (generator or connection pool saturated) counts against latency, not for it.
+ * With `perRequest` > 1 the publishes go `perRequest` at a time to POST /v1/notifications/batch,
+ * each request sent when its last publish is due: the wait of the earlier ones counts too.
  */
 export async function openLoop(
   client: RestClient,
   rate: number,
   durationMs: number,
   bodyFor: (index: number, scheduledAt: number) => unknown,
-  accepted = (status: number) => status === 202,
+  perRequest = 1,
 ): Promise<OpenLoopResult> {
   const total = Math.round((rate * durationMs) / 1000);
   const scheduledAt = new Float64Array(total);
@@ -103,24 +105,33 @@ export async function openLoop(
   let errors = 0;
   let generatorLagMaxMs = 0;
   const startedAt = nowMs() + 5;
+  const path = perRequest > 1 ? '/v1/notifications/batch' : '/v1/notifications';
   let sent = 0;
   while (sent < total) {
     const now = nowMs();
     const due = Math.min(total, Math.floor(((now - startedAt) * rate) / 1000) + 1);
-    for (; sent < due; sent++) {
-      const index = sent;
-      const at = startedAt + (index * 1000) / rate;
-      scheduledAt[index] = at;
-      generatorLagMaxMs = Math.max(generatorLagMaxMs, now - at);
+    while (sent < due && (due - sent >= perRequest || due === total)) {
+      const indices = Array.from(
+        { length: Math.min(perRequest, total - sent) },
+        (_, k) => sent + k,
+      );
+      sent += indices.length;
+      const bodies = indices.map((index) => {
+        scheduledAt[index] = startedAt + (index * 1000) / rate;
+        return bodyFor(index, scheduledAt[index]);
+      });
+      generatorLagMaxMs = Math.max(generatorLagMaxMs, now - scheduledAt[sent - 1]);
+      const body = perRequest > 1 ? { notifications: bodies } : bodies[0];
       inFlight.push(
-        client.send('POST', '/v1/notifications', bodyFor(index, at)).then((answer) => {
+        client.send('POST', path, body).then((answer) => {
           restMs.push(answer.ms);
-          if (accepted(answer.status)) acceptedFlags[index] = 1;
-          else {
-            errors += 1;
-            if (errorSamples.length < 5)
-              errorSamples.push(`${answer.status} ${answer.body.slice(0, 120)}`);
+          if (answer.status === 202) {
+            for (const index of indices) acceptedFlags[index] = 1;
+            return;
           }
+          errors += indices.length;
+          if (errorSamples.length < 5)
+            errorSamples.push(`${answer.status} ${answer.body.slice(0, 120)}`);
         }),
       );
     }

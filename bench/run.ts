@@ -20,6 +20,8 @@ import { unicast } from './scenarios/unicast';
 const USAGE = `usage: npm run bench -- <unicast|fanout|connections|resume|all|machine> [options]
   --rate 500,1000,2000   unicast offered rates (one run each)      (default 1000)
   --duration 10          unicast seconds per rate                  (default 10)
+  --per-request N        unicast publishes per REST call; > 1 uses
+                         POST /v1/notifications/batch              (default 1)
   --warmup 5             unicast unmeasured warm-up seconds        (default 5)
   --users N              sockets (unicast 5000, fanout 10000, resume 1000)
   --connections N        connections scenario sockets              (default 10000)
@@ -39,6 +41,7 @@ const { values, positionals } = parseArgs({
   options: {
     rate: { type: 'string', default: '1000' },
     duration: { type: 'string', default: '10' },
+    'per-request': { type: 'string', default: '1' },
     warmup: { type: 'string', default: '5' },
     users: { type: 'string' },
     connections: { type: 'string', default: '10000' },
@@ -74,6 +77,7 @@ function plan(): { name: string; sockets: number; minutes: number; runner: Runne
         durationS: num(values.duration, 10),
         warmupS: num(values.warmup, 5),
         concurrency,
+        perRequest: num(values['per-request'], 1),
       }),
     ],
   }));

@@ -6,6 +6,7 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import type { Client } from 'pg';
+import request from 'supertest';
 import type { Principal } from '../src/auth/principal';
 import { NotificationStore, type PublicationInput } from '../src/notifications/notification-store';
 import {
@@ -23,7 +24,7 @@ import {
   startTestApp,
   type TestApp,
 } from './support/test-app';
-import { tokenFor } from './support/tokens';
+import { serviceToken, tokenFor } from './support/tokens';
 import { TestSocket } from './support/ws-client';
 
 const isolation = newIsolation('batching');
@@ -35,6 +36,9 @@ const publisher: Principal = {
   scopes: new Set(['notifications:write']),
   expiresAt: Math.floor(Date.now() / 1000) + 3600,
 };
+
+const many = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
 
 const content = (title: string) => ({
   type: 'batch.test',
@@ -140,8 +144,6 @@ describe('NotificationStore.storeBatch', () => {
 });
 
 describe('large publications, stored in parts', () => {
-  const many = (prefix: string, n: number) =>
-    Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
   const rowsOf = async (jobId: string) =>
     (
       await db.query<{ n: number; users: number }>(
@@ -296,6 +298,87 @@ describe('PublishBatcher', () => {
     } finally {
       socket.close();
     }
+  });
+});
+
+describe('POST /v1/notifications/batch', () => {
+  const post = (body: unknown, token = serviceToken()) =>
+    request(app.url)
+      .post('/v1/notifications/batch')
+      .set('Authorization', `Bearer ${token}`)
+      .send(body as object);
+  const countFor = async (user: string) =>
+    (
+      await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM notifications WHERE user_id = $1`,
+        [user],
+      )
+    ).rows[0].n;
+
+  it('queues every publish in order, one jobId each, idempotent per publish', async () => {
+    await db.query(`INSERT INTO topic_subscriptions (topic, user_id) VALUES ('news', 'gil')`);
+    const socket = await TestSocket.connect(app.wsUrl, tokenFor('gil'));
+    try {
+      const body = {
+        notifications: [
+          { userIds: ['gil', 'hal'], type: 'b', title: 'first' },
+          { topic: 'news', type: 'b', title: 'second' },
+          { userIds: ['gil'], type: 'b', title: 'third', idempotencyKey: 'batch-key-1' },
+        ],
+      };
+      const answer = await post(body);
+      expect(answer.status).toBe(202);
+      const items = (answer.body as { items: { jobId: string; status: string }[] }).items;
+      expect(items).toHaveLength(3);
+      expect(items.every((item) => item.status === 'queued')).toBe(true);
+      expect(new Set(items.map((item) => item.jobId)).size).toBe(3);
+
+      await eventually(() => socket.all('notification').length >= 3, 5000, '3 for gil');
+      expect(socket.all('notification').map((n) => n.title)).toEqual(['first', 'second', 'third']);
+      expect(await countFor('hal')).toBe(1);
+
+      // The keyed publish again, alone: the same jobId, nothing new.
+      const again = await post({ notifications: [body.notifications[2]] });
+      expect((again.body as { items: { jobId: string }[] }).items[0].jobId).toBe(items[2].jobId);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await countFor('gil')).toBe(3);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('queues nothing when one publish is bad, and says which', async () => {
+    const missingTitle = await post({
+      notifications: [
+        { userIds: ['ida'], type: 'b', title: 'fine' },
+        { userIds: ['ida'], type: 'b' },
+      ],
+    });
+    expect(missingTitle.status).toBe(400);
+    expect(JSON.stringify(missingTitle.body)).toContain('notifications.1.title');
+    const bothTargets = await post({
+      notifications: [
+        { userIds: ['ida'], type: 'b', title: 'fine' },
+        { userIds: ['ida'], topic: 'news', type: 'b', title: 'both' },
+      ],
+    });
+    expect(bothTargets.status).toBe(400);
+    expect(JSON.stringify(bothTargets.body)).toContain('notifications.1.exactly one of');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await countFor('ida')).toBe(0);
+  });
+
+  it('limits publishes per request, recipients per request, and needs the scope', async () => {
+    const one = { userIds: ['jo'], type: 'b', title: 't' };
+    expect((await post({ notifications: [] })).status).toBe(400);
+    expect((await post({ notifications: Array.from({ length: 101 }, () => one) })).status).toBe(
+      400,
+    );
+    const big = { userIds: many('cap', 6000), type: 'b', title: 't' };
+    const tooMany = await post({ notifications: [big, big] });
+    expect(tooMany.status).toBe(400);
+    expect(JSON.stringify(tooMany.body)).toContain('at most 10000 userIds in all');
+    expect((await post({ notifications: [one] }, tokenFor('jo'))).status).toBe(403);
   });
 });
 

@@ -16,6 +16,8 @@ export interface UnicastOptions {
   rate: number;
   durationS: number;
   concurrency: number;
+  /** Publishes per REST call (> 1: POST /v1/notifications/batch). */
+  perRequest: number;
   /**
    * Unmeasured seconds at the same rate first, drained before measuring: a fresh process is not
    * yet JIT-warm, and the REST client has not opened its connections yet.
@@ -47,6 +49,7 @@ export async function unicast(
     options.rate,
     options.durationS * 1000,
     publishBody(options.users, 'bench', 0),
+    options.perRequest,
   );
 
   // Collect frames until every accepted notification arrived or nothing came for a while.
@@ -120,6 +123,7 @@ export async function unicast(
     connections: connect.connections,
     durationS: options.durationS,
     offeredRate: options.rate,
+    publishesPerRequest: options.perRequest,
     sendRate: Math.round(sent.sent / elapsed(sent.sendEndedAt)),
     achievedRate,
     sent: sent.sent,
@@ -200,6 +204,7 @@ async function warmUp(run: BenchRun, options: UnicastOptions): Promise<void> {
       options.rate,
       options.warmupS * 1000,
       publishBody(options.users, 'warm', WARMUP_INDEX_OFFSET),
+      options.perRequest,
     );
     let received = 0;
     const deadline = nowMs() + DRAIN_MAX_MS;

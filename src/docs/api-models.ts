@@ -94,6 +94,12 @@ export class PublishAcceptedDoc {
   status!: 'queued';
 }
 
+@ApiSchema({ name: 'PublishBatchAccepted' })
+export class PublishBatchAcceptedDoc {
+  @ApiProperty({ type: [PublishAcceptedDoc], description: 'One per publish, in request order' })
+  items!: PublishAcceptedDoc[];
+}
+
 @ApiSchema({ name: 'Count' })
 export class CountDoc {
   @ApiProperty({ example: 3 })

@@ -15,8 +15,11 @@ import {
   InboxPageDoc,
   NotificationDoc,
   PublishAcceptedDoc,
+  PublishBatchAcceptedDoc,
   UpdatedDoc,
 } from '../docs/api-models';
+import { MAX_PUBLISHES_PER_REQUEST, MAX_RECIPIENTS } from './dto/limits';
+import { PublishBatchDto } from './dto/publish-batch.dto';
 import { ListNotificationsQuery } from './dto/list-notifications.query';
 import { MarkReadDto } from './dto/mark-read.dto';
 import { PublishNotificationDto } from './dto/publish-notification.dto';
@@ -50,6 +53,26 @@ export class NotificationsController {
     @Body() dto: PublishNotificationDto,
   ): Promise<PublishAccepted> {
     return this.notifications.publish(principal, dto);
+  }
+
+  @Post('batch')
+  @HttpCode(202)
+  @RequireScope('notifications:write')
+  @ApiOperation({
+    summary: 'Publish several notifications in one request',
+    description:
+      `1–${MAX_PUBLISHES_PER_REQUEST} publishes, each as the body of POST /v1/notifications ` +
+      `(naming at most ${MAX_RECIPIENTS} userIds in all). All are checked before any is queued: ` +
+      'one bad item answers 400 (naming it) and queues nothing. Answers once all are durably ' +
+      'queued, with a `jobId` per publish, in order; idempotency keys work per publish. For ' +
+      'services that publish many different notifications at once: one request instead of many.',
+  })
+  @ApiAcceptedResponse({ type: PublishBatchAcceptedDoc, description: 'Queued' })
+  async publishBatch(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: PublishBatchDto,
+  ): Promise<{ items: PublishAccepted[] }> {
+    return { items: await this.notifications.publishMany(principal, dto.notifications) };
   }
 
   @Get()

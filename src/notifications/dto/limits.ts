@@ -1,6 +1,8 @@
 /** Input limits of API.md, in one place. */
 export const USER_ID_MAX = 128;
 export const MAX_RECIPIENTS = 10_000;
+/** POST /v1/notifications/batch: publishes per request, and recipients named in all of them. */
+export const MAX_PUBLISHES_PER_REQUEST = 100;
 export const TYPE_MAX = 100;
 export const TITLE_MAX = 200;
 export const BODY_MAX = 2000;
