@@ -68,6 +68,7 @@ describe('GET /metrics', () => {
       expect(sample(text, 'herald_queue_jobs', { queue: 'notifications', state })).toBe(0);
     }
     expect(text).toContain('# TYPE herald_notification_delivery_latency_seconds histogram');
+    expect(text).toContain('# TYPE herald_publish_store_latency_seconds histogram');
   });
 
   it('counts sockets, handshakes, frames, publishes and deliveries, and times delivery', async () => {
@@ -113,6 +114,7 @@ describe('GET /metrics', () => {
     expect(delta('herald_notifications_published_total')).toBe(2); // two recipients stored
     expect(delta('herald_notifications_delivered_total')).toBe(1); // one socket online
     expect(latencyCount(after) - latencyCount(before)).toBe(1);
+    expect(delta('herald_publish_store_latency_seconds_count')).toBe(1); // one publish stored
     expect(
       sample(after, 'herald_notification_delivery_latency_seconds_bucket', { le: '+Inf' }),
     ).toBe(latencyCount(after));

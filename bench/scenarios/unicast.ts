@@ -41,6 +41,7 @@ export async function unicast(
   const io0 = run.ioCounts();
   const pg0 = await run.pgCounters();
   const storedBefore = await storedRows(run);
+  const serverBefore = await run.herald.metrics();
   const sampler = new MetricsSampler(run.herald);
   await sampler.start();
   const meter = await run.meter();
@@ -105,9 +106,25 @@ export async function unicast(
   await sampler.stop();
   await sleep(1200); // pg_stat_database is flushed about once a second
   const pg1 = await run.pgCounters();
-  const queueWaitingAtEnd = (await run.herald.metrics()).sum(
+  const serverAfter = await run.herald.metrics();
+  const queueWaitingAtEnd = serverAfter.sum(
     'herald_queue_jobs{queue="notifications",state="waiting"}',
   );
+  // Herald's own view of two stages (its histograms): % of the stage's events over 25/50/100 ms.
+  const overMs = (histogram: string) => {
+    const bucket = (le: string) => {
+      const series = `${histogram}_bucket{le="${le}"}`;
+      return (serverAfter.get(series) ?? 0) - (serverBefore.get(series) ?? 0);
+    };
+    const all = bucket('+Inf');
+    return Object.fromEntries(
+      [
+        ['25', '0.025'],
+        ['50', '0.05'],
+        ['100', '0.1'],
+      ].map(([ms, le]) => [ms, all ? round1(((all - bucket(le)) / all) * 100) : 0]),
+    );
+  };
   const stored = (await storedRows(run)) - storedBefore;
   const lastScheduledAt = sent.scheduledAt[sent.sent - 1] ?? sent.startedAt;
   const backlogMs = round1(Math.max(0, lastDeliveryAt - lastScheduledAt));
@@ -146,6 +163,10 @@ export async function unicast(
     /** p99 of each second of the run: a stall shows up as the seconds it hit. */
     p99BySecondMs: bySecond.map((values) => percentiles(values).p99),
     restMs: percentiles(sent.restMs),
+    /** % of publishes stored more than 25 / 50 / 100 ms after their 202 (queue wait). */
+    acceptedToStoredOverMsPct: overMs('herald_publish_store_latency_seconds'),
+    /** % of frames handed to a socket more than 25 / 50 / 100 ms after their row was stored. */
+    storedToSocketOverMsPct: overMs('herald_notification_delivery_latency_seconds'),
     backlogMs,
     sustained:
       lost === 0 &&

@@ -28,6 +28,7 @@ export class MetricsService implements OnModuleDestroy {
   private readonly published: Counter;
   private readonly delivered: Counter;
   private readonly deliveryLatency: Histogram;
+  private readonly storeLatency: Histogram;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route'>;
 
@@ -93,6 +94,12 @@ export class MetricsService implements OnModuleDestroy {
     this.deliveryLatency = new Histogram({
       name: 'herald_notification_delivery_latency_seconds',
       help: 'Time from a notification being stored to its frame being handed to a socket.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.storeLatency = new Histogram({
+      name: 'herald_publish_store_latency_seconds',
+      help: 'Time from a publish being accepted (202) to its rows being stored: the queue wait.',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     });
@@ -168,6 +175,11 @@ export class MetricsService implements OnModuleDestroy {
 
   slowConsumerClosed(): void {
     this.slowConsumers.inc();
+  }
+
+  /** A publish accepted at `acceptedAt` (epoch ms) has just been stored (or a part of it). */
+  publicationStored(acceptedAt: number): void {
+    this.storeLatency.observe(Math.max(0, Date.now() - acceptedAt) / 1000);
   }
 
   notificationsPublished(count: number): void {

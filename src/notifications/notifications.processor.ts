@@ -66,7 +66,9 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
     // that fails while the job is still storing must fail the job, not the process (an
     // unhandled rejection).
     const pushes: Promise<void>[] = [];
-    const push = (part: StoredPublication) => {
+    const acceptedAt = new Map(items.map((item) => [item.publicationId, item.acceptedAt]));
+    const push = (part: StoredPublication, publicationId: string) => {
+      if (part.created) this.metrics.publicationStored(acceptedAt.get(publicationId) ?? Date.now());
       const pushed = this.deliver([part]);
       pushed.catch(() => undefined);
       pushes.push(pushed);
@@ -78,14 +80,14 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
         // In parts only with a list that a retry sees again: listed ids, or frozen subscribers.
         const listed = 'userIds' in item.target ? item.target.userIds : item.recipients;
         if (listed && listed.length > PARTS_ABOVE) {
-          if (run.length) await this.publishRun(run);
+          if (run.length) await this.publishRun(run, acceptedAt);
           run = [];
-          await this.store.storeInParts(input, listed, push);
+          await this.store.storeInParts(input, listed, (part) => push(part, item.publicationId));
         } else {
           run.push(input);
         }
       }
-      if (run.length) await this.publishRun(run);
+      if (run.length) await this.publishRun(run, acceptedAt);
     } finally {
       await Promise.allSettled(pushes);
     }
@@ -116,10 +118,17 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
     return resolved;
   }
 
-  private async publishRun(inputs: PublicationInput[]): Promise<void> {
+  private async publishRun(
+    inputs: PublicationInput[],
+    acceptedAt: ReadonlyMap<string, number>,
+  ): Promise<void> {
     let stored: StoredPublication[];
     try {
       stored = await this.store.storeBatch(inputs);
+      stored.forEach((one, k) => {
+        const accepted = acceptedAt.get(inputs[k].publicationId);
+        if (one.created && accepted !== undefined) this.metrics.publicationStored(accepted);
+      });
     } catch (error) {
       if (inputs.length === 1 || !isDataError(error)) throw error;
       this.logger.warn(
