@@ -75,9 +75,9 @@ const noop = () => undefined;
  * pino-http makes, for every request, a child logger with the request bound to it, and pino
  * serializes (and redacts) a child's bindings as it is made: headers and all, even when no
  * line of that request is ever written (a 202 at LOG_LEVEL=warn): a few per cent of the
- * server's CPU under publish load, plus the garbage (bench/RESULTS.md). Here a child is made only when
- * something is logged through it at an enabled level, or anything else is asked of it; the
- * lines are the same. (pino-http has no option for this, hence this wrapper.)
+ * server's CPU under publish load, plus the garbage (bench/RESULTS.md). Here a child is made
+ * only when something is logged through it at an enabled level, or anything else is asked of
+ * it; the lines are the same. (pino-http has no option for this, hence this wrapper.)
  */
 export function deferChildren(logger: Logger): Logger {
   return new Proxy(logger, {
