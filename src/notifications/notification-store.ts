@@ -143,8 +143,16 @@ export class NotificationStore {
     for (const [ord, p] of unique.entries()) {
       const createdAt = claimed.get(p.publicationId);
       if (!createdAt) {
-        const manager = this.dataSource.manager;
-        results.set(p.publicationId, await this.loadPublication(manager, p.publicationId));
+        // A part stored before has no rows under its own id: storeInParts reloads them all.
+        const before = p.rowJobId
+          ? {
+              created: false,
+              createdAt: new Date().toISOString(),
+              content: p.content,
+              recipients: [],
+            }
+          : await this.loadPublication(this.dataSource.manager, p.publicationId);
+        results.set(p.publicationId, before);
         continue;
       }
       const own = grouped.get(ord) ?? [];

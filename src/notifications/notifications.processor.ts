@@ -68,7 +68,7 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
     const pushes: Promise<void>[] = [];
     const acceptedAt = new Map(items.map((item) => [item.publicationId, item.acceptedAt]));
     const push = (part: StoredPublication, publicationId: string) => {
-      if (part.created) this.metrics.publicationStored(acceptedAt.get(publicationId) ?? Date.now());
+      this.recordStored(part, publicationId, acceptedAt);
       const pushed = this.deliver([part]);
       pushed.catch(() => undefined);
       pushes.push(pushed);
@@ -125,27 +125,29 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
     let stored: StoredPublication[];
     try {
       stored = await this.store.storeBatch(inputs);
-      stored.forEach((one, k) => {
-        const accepted = acceptedAt.get(inputs[k].publicationId);
-        if (one.created && accepted !== undefined) this.metrics.publicationStored(accepted);
-      });
+      stored.forEach((one, k) => this.recordStored(one, inputs[k].publicationId, acceptedAt));
     } catch (error) {
       if (inputs.length === 1 || !isDataError(error)) throw error;
       this.logger.warn(
         `a batch of ${inputs.length} publishes was refused (${(error as Error).message}); ` +
           'storing them one by one',
       );
-      return this.publishOneByOne(inputs);
+      return this.publishOneByOne(inputs, acceptedAt);
     }
     await this.deliver(stored);
   }
 
-  private async publishOneByOne(inputs: PublicationInput[]): Promise<void> {
+  private async publishOneByOne(
+    inputs: PublicationInput[],
+    acceptedAt: ReadonlyMap<string, number>,
+  ): Promise<void> {
     let firstError: Error | null = null;
     const stored: StoredPublication[] = [];
     for (const input of inputs) {
       try {
-        stored.push(await this.store.storeBatch([input]).then(([one]) => one));
+        const [one] = await this.store.storeBatch([input]);
+        this.recordStored(one, input.publicationId, acceptedAt);
+        stored.push(one);
       } catch (error) {
         this.logger.warn(`publication ${input.publicationId}: ${(error as Error).message}`);
         firstError ??= error as Error;
@@ -153,6 +155,16 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
     }
     await this.deliver(stored);
     if (firstError) throw firstError;
+  }
+
+  /** The queue wait of a publish (or part) this run stored: accepted → stored. */
+  private recordStored(
+    stored: StoredPublication,
+    publicationId: string,
+    acceptedAt: ReadonlyMap<string, number>,
+  ): void {
+    const accepted = acceptedAt.get(publicationId);
+    if (stored.created && accepted !== undefined) this.metrics.publicationStored(accepted);
   }
 
   private async deliver(stored: StoredPublication[]): Promise<void> {

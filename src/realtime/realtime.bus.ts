@@ -85,10 +85,7 @@ export class RealtimeBus implements OnModuleInit, OnModuleDestroy {
 
   /** Several messages in one pipeline (one write, one round trip); rejects if any failed. */
   async publishAll(messages: readonly BusMessage[]): Promise<void> {
-    if (messages.length <= 1) {
-      if (messages.length) await this.publish(messages[0]);
-      return;
-    }
+    if (messages.length === 0) return;
     const pipeline = this.pub.pipeline();
     for (const message of messages) pipeline.publish(this.channel, JSON.stringify(message));
     const results = await pipeline.exec();
