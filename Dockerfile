@@ -2,7 +2,9 @@
 # Herald: compiled with the full toolchain, run on a small image with production dependencies
 # only, as the unprivileged `node` user. Build: docker build -t herald .
 
-ARG NODE_IMAGE=node:20-alpine
+# Debian, not Alpine: the lock's optional node-linux-* binaries (the Node that npm scripts run
+# on) are built for glibc.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: TypeScript -> dist/ (server, migrations, widget bundles) ----
 FROM ${NODE_IMAGE} AS build
@@ -17,7 +19,9 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# --omit=optional: the optional dependencies are the Node binaries npm scripts run on (the image
+# has its own Node 24) and native speed-ups that have pure-JavaScript fallbacks.
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
 
 # ---- runtime ----
 FROM ${NODE_IMAGE} AS runtime

@@ -1,6 +1,5 @@
-// Nest 12 packages ship as ESM only. Node 20 runs them through require(esm), but Jest's module
-// runtime cannot (it needs Node >= 24.9 for that), so @swc/jest compiles them to CommonJS
-// along with our TypeScript.
+// Our TypeScript is compiled to CommonJS by @swc/jest. Nest 12 packages ship as ESM only; on
+// Node 24 Jest loads them from node_modules untransformed through require(esm).
 const swc = [
   '@swc/jest',
   {
@@ -12,11 +11,9 @@ const swc = [
     module: { type: 'commonjs' },
   },
 ];
-const esmPackages = ['@nestjs', 'jose'].join('|');
 const shared = {
   testEnvironment: 'node',
-  transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages})/)`],
+  transform: { '^.+\\.ts$': swc },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
 };
 module.exports = {
