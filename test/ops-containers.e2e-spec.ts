@@ -376,6 +376,8 @@ describe('deploy/nginx.conf', () => {
       '/%6D%45TRICS',
       '/%2fmetrics',
       '/./metrics',
+      '/%2e/metrics',
+      '/v1/%2E%2E/metrics',
       '/v1/../metrics',
     ]) {
       const response = await raw(nginxPort, path);
