@@ -56,12 +56,16 @@ export async function createApp(
       late.errors?.catch(adapter.mapException(error), new ExecutionContextHost([request, reply]));
     },
   });
+  // Fastify's own JSON parser, with bodyLimit (413); no form or text parser: a body of another
+  // type answers 415 rather than reaching the validation as something else.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
+    bodyParser: false,
   });
   app.useLogger(new PinoLoggerService(logger));
   late.errors = new HttpErrorFilter(app.get(HttpAdapterHost));
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     if (!isDraining(app)) return done();
