@@ -1,8 +1,9 @@
 /**
  * Guards the queue dashboard. Bull Board is a Fastify plugin, not a Nest controller, so the
  * global JWT guard does not see it: this `onRequest` hook of the dashboard's plugin does. A
- * token with the `admin` scope, else 401 (no or bad token) or 403 (no scope); the refusals are
- * answered by the app's one exception filter.
+ * bearer token with the `admin` scope or a live session cookie (admin-login.controller.ts),
+ * else 401 (none, bad or lapsed) or 403 (no scope; a write from another origin). The refusals
+ * are answered by the app's one exception filter.
  */
 import {
   ForbiddenException,
@@ -15,7 +16,9 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TokenVerifier } from '../auth/token-verifier';
 import { HttpErrorFilter } from '../common/http-error.filter';
-import { ADMIN_COOKIE, ADMIN_LOGIN_PATH } from './admin-login.page';
+import { mayChangeState, sessionIdOf } from './admin-cookie';
+import { ADMIN_LOGIN_PATH } from './admin-login.page';
+import { AdminSessions } from './admin-sessions';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
@@ -25,6 +28,7 @@ export class AdminAuth {
 
   constructor(
     private readonly verifier: TokenVerifier,
+    private readonly sessions: AdminSessions,
     adapterHost: HttpAdapterHost,
   ) {
     this.errors = new HttpErrorFilter(adapterHost);
@@ -39,19 +43,30 @@ export class AdminAuth {
       await this.check(request);
       return undefined;
     } catch (error) {
-      if (!(error instanceof HttpException)) throw error;
-      if (error.getStatus() === 401) reply.header('WWW-Authenticate', 'Bearer');
+      if (error instanceof HttpException && error.getStatus() === 401) {
+        reply.header('WWW-Authenticate', 'Bearer');
+      }
       this.errors.catch(error, new ExecutionContextHost([request, reply]));
       return reply; // answered: Fastify stops here
     }
   };
 
   private async check(request: FastifyRequest): Promise<void> {
-    const token = BEARER.exec(request.headers.authorization ?? '')?.[1] ?? cookieToken(request);
+    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const sessionId = token ? undefined : sessionIdOf(request.headers.cookie);
+    if (!mayChangeState(request.method, request.headers, sessionId !== undefined)) {
+      throw new ForbiddenException('the dashboard accepts changes from its own origin only');
+    }
+    if (sessionId !== undefined) {
+      if (await this.sessions.subjectOf(sessionId)) return;
+      throw new UnauthorizedException(
+        `the dashboard session has lapsed: sign in again at ${ADMIN_LOGIN_PATH}`,
+      );
+    }
     if (!token) {
       throw new UnauthorizedException(
         `the queue dashboard needs an admin token: Authorization: Bearer <JWT>, ` +
-          `or open ${ADMIN_LOGIN_PATH}#token=<JWT> in a browser`,
+          `or sign in at ${ADMIN_LOGIN_PATH} in a browser`,
       );
     }
     let scopes: ReadonlySet<string>;
@@ -62,18 +77,4 @@ export class AdminAuth {
     }
     if (!scopes.has('admin')) throw new ForbiddenException(`this endpoint needs the 'admin' scope`);
   }
-}
-
-function cookieToken(request: FastifyRequest): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === ADMIN_COOKIE) {
-      try {
-        return decodeURIComponent(value.join('=')) || undefined;
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
 }

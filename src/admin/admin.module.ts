@@ -2,7 +2,7 @@
  * The queue dashboard (Bull Board) at /admin/queues, for tokens with the `admin` scope: every
  * Bull queue of the app, failed jobs with their errors, retry. Mounted as Bull Board's Fastify
  * plugin inside a plugin of its own, whose `onRequest` hook (AdminAuth) covers every dashboard
- * route and nothing else.
+ * route and nothing else. Sign-in and sign-out (AdminLoginController) are Nest routes beside it.
  */
 import { createBullBoard } from '@bull-board/api';
 import { BullAdapter } from '@bull-board/api/bullAdapter';
@@ -13,9 +13,15 @@ import type { FastifyInstance } from 'fastify';
 import { AuthModule } from '../auth/auth.module';
 import { BullQueues } from '../metrics/bull-queues';
 import { AdminAuth } from './admin-auth';
-import { ADMIN_LOGIN_PATH, ADMIN_PATH, adminLoginPage } from './admin-login.page';
+import { AdminLoginController } from './admin-login.controller';
+import { ADMIN_PATH } from './admin-login.page';
+import { AdminSessions } from './admin-sessions';
 
-@Module({ imports: [AuthModule], providers: [AdminAuth] })
+@Module({
+  imports: [AuthModule],
+  controllers: [AdminLoginController],
+  providers: [AdminAuth, AdminSessions],
+})
 export class AdminModule implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -32,14 +38,6 @@ export class AdminModule implements OnModuleInit {
     });
     board.setBasePath(ADMIN_PATH);
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    // The sign-in page needs no token (it is how a browser gets one in).
-    fastify.get(ADMIN_LOGIN_PATH, (_request, reply) =>
-      reply
-        .type('text/html; charset=utf-8')
-        .header('Cache-Control', 'no-store')
-        .header('Content-Security-Policy', "default-src 'none'; script-src 'unsafe-inline'")
-        .send(adminLoginPage()),
-    );
     void fastify.register(
       async (dashboard) => {
         dashboard.addHook('onRequest', this.auth.onRequest);
