@@ -73,7 +73,7 @@ async function signIn(token = adminToken()): Promise<{ cookie: string; maxAge: n
     .set('Origin', app.url)
     .send({ token });
   expect(answer.status).toBe(204);
-  const setCookie = [answer.headers['set-cookie']].flat() as string[];
+  const setCookie: string[] = [answer.headers['set-cookie'] as string | string[]].flat();
   expect(setCookie).toHaveLength(1);
   const match = SESSION_COOKIE.exec(setCookie[0]);
   expect([setCookie[0], match !== null]).toEqual([setCookie[0], true]);
