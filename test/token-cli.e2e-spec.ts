@@ -76,7 +76,8 @@ it('follows the server’s rules: the development secret only with NODE_ENV=deve
       encoding: 'utf8',
       timeout: 20000,
     });
-  for (const env of [{}, { NODE_ENV: 'production' }, { NODE_ENV: 'test' }]) {
+  const modes: Record<string, string>[] = [{}, { NODE_ENV: 'production' }, { NODE_ENV: 'test' }];
+  for (const env of modes) {
     const refused = bare(env);
     expect([refused.status, refused.stdout]).toEqual([1, '']);
     expect(refused.stderr).toContain('JWT_SECRET');
