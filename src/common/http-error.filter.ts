@@ -36,6 +36,11 @@ export class HttpErrorFilter implements ExceptionFilter {
     };
     if (response.headersSent) return;
     if (!response.getHeader('X-Request-Id')) response.setHeader('X-Request-Id', requestId);
+    // An HttpException may carry response headers (e.g. Retry-After on a 503 when shedding load).
+    const extra = (exception as { headers?: unknown } | null)?.headers;
+    if (exception instanceof HttpException && extra && typeof extra === 'object') {
+      for (const [name, value] of Object.entries(extra)) response.setHeader(name, String(value));
+    }
     response.status(status).json(body);
   }
 

@@ -11,6 +11,7 @@ import { NOTIFICATIONS_QUEUE } from './notifications.jobs';
 import { NotificationsProcessor } from './notifications.processor';
 import { NotificationsQueue } from './notifications.queue';
 import { NotificationsService } from './notifications.service';
+import { PublishBacklog } from './publish-backlog';
 import { PublishBatcher } from './publish-batcher';
 import { TopicsController } from './topics.controller';
 import { TopicsService } from './topics.service';
@@ -26,6 +27,7 @@ import { TopicsService } from './topics.service';
     NotificationStore,
     NotificationsQueue,
     NotificationsService,
+    PublishBacklog,
     PublishBatcher,
     NotificationsProcessor,
     InboxService,
