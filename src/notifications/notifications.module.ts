@@ -11,6 +11,7 @@ import { NOTIFICATIONS_QUEUE } from './notifications.jobs';
 import { NotificationsProcessor } from './notifications.processor';
 import { NotificationsQueue } from './notifications.queue';
 import { NotificationsService } from './notifications.service';
+import { PublishAdmissionGuard } from './publish-admission.guard';
 import { PublishBacklog } from './publish-backlog';
 import { PublishBatcher } from './publish-batcher';
 import { TopicsController } from './topics.controller';
@@ -28,6 +29,7 @@ import { TopicsService } from './topics.service';
     NotificationsQueue,
     NotificationsService,
     PublishBacklog,
+    PublishAdmissionGuard,
     PublishBatcher,
     NotificationsProcessor,
     InboxService,

@@ -28,8 +28,9 @@ export class NotificationsService {
 
   /**
    * Several publishes, accepted together: all are checked before any is queued, and they travel
-   * in the same batch job. Answers in order once all are queued, or 503 + Retry-After (shed: the
-   * backlog is at its bound, the queue is down or did not take them in time).
+   * in the same batch job. Answers in order once all are queued, or 503 + Retry-After (the queue
+   * is down or did not take them in time; a full backlog is refused before, by
+   * PublishAdmissionGuard).
    */
   async publishMany(
     principal: Principal,
@@ -55,7 +56,6 @@ export class NotificationsService {
       };
     });
     try {
-      this.backlog.admit();
       await Promise.all(items.map((item) => this.batcher.add(item)));
     } catch (error) {
       throw this.shed(error);
