@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -24,6 +25,7 @@ import { PublishBatchDto } from './dto/publish-batch.dto';
 import { ListNotificationsQuery } from './dto/list-notifications.query';
 import { MarkReadDto } from './dto/mark-read.dto';
 import { PublishNotificationDto } from './dto/publish-notification.dto';
+import { PublishBodyPipe } from './dto/publish-body.pipe';
 import { InboxPage, InboxService } from './inbox.service';
 import type { NotificationView } from './notification.types';
 import { NotificationsService, PublishAccepted } from './notifications.service';
@@ -64,9 +66,11 @@ export class NotificationsController {
   })
   @ApiAcceptedResponse({ type: PublishAcceptedDoc, description: 'Queued' })
   @SHED_RESPONSE
+  @ApiBody({ type: PublishNotificationDto })
   publish(
     @CurrentPrincipal() principal: Principal,
-    @Body() dto: PublishNotificationDto,
+    // Readonly<>: not a class type, so only PublishBodyPipe validates it (see there).
+    @Body(new PublishBodyPipe(PublishNotificationDto)) dto: Readonly<PublishNotificationDto>,
   ): Promise<PublishAccepted> {
     return this.notifications.publish(principal, dto);
   }
@@ -86,9 +90,10 @@ export class NotificationsController {
   })
   @ApiAcceptedResponse({ type: PublishBatchAcceptedDoc, description: 'Queued' })
   @SHED_RESPONSE
+  @ApiBody({ type: PublishBatchDto })
   async publishBatch(
     @CurrentPrincipal() principal: Principal,
-    @Body() dto: PublishBatchDto,
+    @Body(new PublishBodyPipe(PublishBatchDto)) dto: Readonly<PublishBatchDto>,
   ): Promise<{ items: PublishAccepted[] }> {
     return { items: await this.notifications.publishMany(principal, dto.notifications) };
   }
