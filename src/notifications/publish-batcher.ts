@@ -102,14 +102,23 @@ export class PublishBatcher implements OnModuleDestroy {
   /** The deadline passed before Redis took the batch: 503 for each of its publishes. */
   private expire(batch: Pending): void {
     if (batch.answered) return;
+    const refuse = () =>
+      this.answer(
+        batch,
+        new RetryLaterException(
+          'the queue did not take the publish in time, retry later',
+          'timeout',
+        ),
+      );
     if (this.pending === batch) {
       this.pending = null; // never sent: nothing of it will be stored
       this.backlog.left(batch.items.length, false);
+      refuse();
+    } else {
+      // Timers run before I/O in a turn of the loop: after a stall, Redis's answer may already
+      // be waiting in the socket. setImmediate runs after I/O, so that answer wins if it came.
+      setImmediate(refuse);
     }
-    this.answer(
-      batch,
-      new RetryLaterException('the queue did not take the publish in time, retry later', 'timeout'),
-    );
   }
 
   private answer(batch: Pending, error?: unknown): void {
