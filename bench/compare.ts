@@ -61,6 +61,8 @@ export async function compareUnicast(
       const reference = pair.reference as Line;
       const compare = {
         scenario: 'compare',
+        commit: herald.commit,
+        loadBefore: herald.loadBefore,
         offeredRate: rate,
         order: order.join(','),
         herald: summary(herald),
