@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC, REQUIRED_SCOPE } from './auth.decorators';
 import type { Principal, Scope } from './principal';
+import { rememberedPrincipal } from './verified-principal';
 
 /** Global guard: every route needs a valid JWT unless @Public(); @RequireScope adds a 403 check. */
 @Injectable()
@@ -15,7 +16,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const targets = [context.getHandler(), context.getClass()];
     if (context.getType() !== 'http') return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    await super.canActivate(context);
+    const request = context.switchToHttp().getRequest<{ user?: Principal }>();
+    // Verified already by the rate limiter (same key, same checks): not a second time.
+    const known = rememberedPrincipal(request);
+    if (known) request.user = known;
+    else await super.canActivate(context);
     const scope = this.reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, targets);
     if (scope) {
       const principal = context.switchToHttp().getRequest<{ user: Principal }>().user;

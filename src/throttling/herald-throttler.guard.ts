@@ -16,6 +16,7 @@ import {
 } from '@nestjs/throttler';
 import { createHash } from 'node:crypto';
 import { TokenVerifier } from '../auth/token-verifier';
+import { rememberPrincipal } from '../auth/verified-principal';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
@@ -42,7 +43,9 @@ export class HeraldThrottlerGuard extends ThrottlerGuard {
     const token = BEARER.exec(headers['authorization'] ?? '')?.[1];
     if (token) {
       try {
-        return `sub:${(await this.verifier.verify(token)).userId}`;
+        const principal = await this.verifier.verify(token);
+        rememberPrincipal(request, principal); // the JWT guard needs not verify it again
+        return `sub:${principal.userId}`;
       } catch {
         // an invalid token is limited by IP; the JWT guard answers it with 401
       }
