@@ -118,12 +118,12 @@ export class PublishBacklog {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('no answer in time')), this.sampleTimeoutMs);
     });
-    Promise.race([this.queue.getJobCounts(), timeout])
+    // One MULTI of four counts (not getJobCounts, which also counts completed and failed).
+    const queued = this.queue.getJobCountByTypes(['waiting', 'paused', 'active', 'delayed']);
+    Promise.race([queued, timeout])
       .then(
-        (counts) => {
-          const { waiting, active, delayed } = counts;
-          const paused = (counts as { paused?: number }).paused ?? 0;
-          this.queuedJobs = waiting + active + delayed + paused;
+        (jobs) => {
+          this.queuedJobs = jobs;
           this.queuedSinceSample -= counted;
         },
         (error: unknown) =>
