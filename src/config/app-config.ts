@@ -59,6 +59,10 @@ const envSchema = z.object({
   PUBLISH_BATCH_MAX: int(256, 1, 5000),
   /** Under load, flushes of the publish batch are at least this far apart (0: every turn). */
   PUBLISH_BATCH_LINGER_MS: int(5, 0, 1000),
+  /** Publishes accepted but not yet stored (all instances) past which publishing answers 503. */
+  PUBLISH_BACKLOG_MAX: int(5000, 1, 1_000_000),
+  /** A publish not durably queued this soon answers 503 (under a second: nobody waits longer). */
+  PUBLISH_ACCEPT_TIMEOUT_MS: int(500, 10, 1000),
 
   WS_MAX_PAYLOAD: int(64 * 1024, 256, 16 * 1024 * 1024),
   WS_MAX_FRAMES_PER_SECOND: int(50, 1, 100000),
@@ -120,6 +124,9 @@ export interface AppConfig {
     lockMs: number;
     publishBatchMax: number;
     publishBatchLingerMs: number;
+    /** Load shedding: see PublishBacklog. */
+    publishBacklogMax: number;
+    publishAcceptTimeoutMs: number;
   };
   ws: {
     maxPayload: number;
@@ -216,6 +223,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       lockMs: e.QUEUE_LOCK_MS,
       publishBatchMax: e.PUBLISH_BATCH_MAX,
       publishBatchLingerMs: e.PUBLISH_BATCH_LINGER_MS,
+      publishBacklogMax: e.PUBLISH_BACKLOG_MAX,
+      publishAcceptTimeoutMs: e.PUBLISH_ACCEPT_TIMEOUT_MS,
     },
     ws: {
       maxPayload: e.WS_MAX_PAYLOAD,
