@@ -62,7 +62,7 @@ export class WsFrameRouter {
     if (!handler) return void fail('unknown_event', `unknown event '${event.slice(0, 50)}'`);
     const data = frame['data'] ?? {};
     if (!STORAGE_EVENTS.has(event)) return this.dispatch(connection, handler, data, event);
-    // Verdicts come back in the order asked (one Redis connection), so frames keep their order.
+    // Verdicts come back in the order asked (one Redis connection): these frames keep their order.
     void this.limiter.take(connection.userId).then(({ allowed, retryAfterMs }) => {
       if (!connection.isOpen) return;
       if (allowed) return this.dispatch(connection, handler, data, event);
