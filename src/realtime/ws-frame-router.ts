@@ -38,7 +38,8 @@ export class WsFrameRouter {
   route(socket: WebSocket, raw: RawData, isBinary: boolean, handlers: Map<string, Handler>): void {
     this.metrics.frameReceived();
     const connection = this.registry.forSocket(socket);
-    if (!connection) return; // refused at connect (e.g. too many sockets); closing already
+    // Closed by the server (refused over the cap, cut off): what its peer still sends is moot.
+    if (!connection?.isOpen) return;
     if (!connection.allowFrame()) {
       connection.close(CloseCode.Policy, 'too many frames');
       return;
