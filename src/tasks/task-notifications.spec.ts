@@ -108,18 +108,18 @@ describe('dueNotification', () => {
   };
 
   it('goes to owner and assignee once each, keyed by the due time', () => {
-    const planned = dueNotification(task);
+    const planned = dueNotification(task, 'alice');
     expect(planned?.userIds).toEqual(['alice', 'bob']);
     expect(planned?.publicationId).toBe(`task-${ID}-due-${dueAt.getTime()}`);
-    expect(dueNotification({ ...task, assigneeId: 'alice' })?.userIds).toEqual(['alice']);
+    expect(dueNotification({ ...task, assigneeId: 'alice' }, 'alice')?.userIds).toEqual(['alice']);
   });
 
   it('is null for a done task', () => {
-    expect(dueNotification({ ...task, status: 'done' })).toBeNull();
+    expect(dueNotification({ ...task, status: 'done' }, 'alice')).toBeNull();
   });
 
   it('keeps titles within 200 characters', () => {
-    const planned = dueNotification({ ...task, title: 'x'.repeat(200) });
+    const planned = dueNotification({ ...task, title: 'x'.repeat(200) }, 'alice');
     expect(Array.from(planned?.content.title ?? '')).toHaveLength(200);
   });
 });

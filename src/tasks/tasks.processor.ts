@@ -12,8 +12,7 @@ import { Repository } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { processByName, type JobHandlers } from '../common/process-by-name';
 import { APP_CONFIG } from '../config/config.module';
-import { NotificationStore } from '../notifications/notification-store';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { NotificationDispatcher } from '../notifications/notification-dispatcher';
 import {
   affectsReminder,
   dueNotification,
@@ -23,9 +22,6 @@ import {
 import { TaskReminders } from './task-reminders';
 import { TaskEntity } from './task.entity';
 import { TASKS_QUEUE, type TaskChange, type TaskDueJob, type TaskJobs } from './tasks.jobs';
-
-/** The publisher recorded with task notifications in `publications`. */
-export const TASKS_PUBLISHER = 'herald:tasks';
 
 @Injectable()
 export class TasksProcessor implements OnApplicationBootstrap {
@@ -43,8 +39,7 @@ export class TasksProcessor implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
     private readonly reminders: TaskReminders,
-    private readonly store: NotificationStore,
-    private readonly realtime: RealtimePublisher,
+    private readonly dispatcher: NotificationDispatcher,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -65,19 +60,20 @@ export class TasksProcessor implements OnApplicationBootstrap {
   async remind(job: TaskDueJob): Promise<void> {
     const task = await this.tasks.findOne({ where: { id: job.taskId } });
     if (!task?.dueAt || task.dueAt.getTime() !== Date.parse(job.dueAt)) return;
-    const planned = dueNotification({ ...task, dueAt: task.dueAt });
+    // A reminder queued by an earlier version does not say who scheduled it: the last writer.
+    const planned = dueNotification({ ...task, dueAt: task.dueAt }, job.actorId ?? task.updatedBy);
     if (planned) await this.notify(planned);
   }
 
+  /** Through the one store-and-push step, like every notification (NotificationDispatcher). */
   private async notify(planned: PlannedNotification): Promise<void> {
     if (planned.userIds.length === 0) return;
-    const stored = await this.store.storePublication(
-      planned.publicationId,
-      TASKS_PUBLISHER,
-      { userIds: planned.userIds },
-      planned.content,
-    );
-    // A retry pushes the stored rows again; sockets drop seqs they already have.
-    await this.realtime.publishNotifications([stored]);
+    await this.dispatcher.dispatch([
+      {
+        publicationId: planned.publicationId,
+        target: { userIds: planned.userIds },
+        content: planned.content,
+      },
+    ]);
   }
 }
