@@ -36,6 +36,11 @@ export class HttpErrorFilter implements ExceptionFilter {
     };
     if (response.headersSent) return;
     if (!response.getHeader('X-Request-Id')) response.setHeader('X-Request-Id', requestId);
+    // Domain exceptions may carry response headers (e.g. TooManyAssignments' Retry-After).
+    const headers = (exception as { headers?: unknown } | null)?.headers;
+    if (exception instanceof HttpException && headers && typeof headers === 'object') {
+      for (const [name, value] of Object.entries(headers)) response.setHeader(name, String(value));
+    }
     response.status(status).json(body);
   }
 

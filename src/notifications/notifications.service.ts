@@ -5,6 +5,7 @@ import type { PublishTarget } from './notifications.jobs';
 import { NotificationsQueue } from './notifications.queue';
 import { PublishBatcher } from './publish-batcher';
 import { MAX_RECIPIENTS } from './dto/limits';
+import { TopicsService } from './topics.service';
 
 export interface PublishAccepted {
   jobId: string;
@@ -13,7 +14,10 @@ export interface PublishAccepted {
 
 @Injectable()
 export class NotificationsService {
-  constructor(private readonly batcher: PublishBatcher) {}
+  constructor(
+    private readonly batcher: PublishBatcher,
+    private readonly topics: TopicsService,
+  ) {}
 
   async publish(principal: Principal, dto: PublishNotificationDto): Promise<PublishAccepted> {
     const [accepted] = await this.publishMany(principal, [dto]);
@@ -28,10 +32,15 @@ export class NotificationsService {
     principal: Principal,
     dtos: PublishNotificationDto[],
   ): Promise<PublishAccepted[]> {
-    const named = dtos.reduce((n, dto) => n + (dto.userIds?.length ?? 0), 0);
+    // A topic counts as its current subscribers: the budget bounds the rows one request makes.
+    const sizes = await this.topics.sizesOf(dtos.flatMap((dto) => (dto.topic ? [dto.topic] : [])));
+    const sizeOf = (dto: PublishNotificationDto) =>
+      dto.userIds?.length ?? (dto.topic ? (sizes.get(dto.topic) ?? 0) : 0);
+    const named = dtos.reduce((n, dto) => n + sizeOf(dto), 0);
     if (named > MAX_RECIPIENTS) {
       throw new BadRequestException([
-        `notifications must name at most ${MAX_RECIPIENTS} userIds in all, not ${named}`,
+        `notifications must name at most ${MAX_RECIPIENTS} userIds in all ` +
+          `(a topic counts as its subscribers), not ${named}`,
       ]);
     }
     const items = dtos.map((dto, index) => {
@@ -47,7 +56,7 @@ export class NotificationsService {
         acceptedAt: Date.now(),
       };
     });
-    await Promise.all(items.map((item) => this.batcher.add(item)));
+    await Promise.all(items.map((item, k) => this.batcher.add(item, sizeOf(dtos[k]))));
     return items.map((item) => ({ jobId: item.publicationId, status: 'queued' as const }));
   }
 }

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { RealtimeModule } from '../realtime/realtime.module';
+import { TaskAssignmentLimit } from './task-assignment-limit';
 import { TaskChangeRelay } from './task-change.relay';
 import { TaskReminders } from './task-reminders';
 import { TaskEntity } from './task.entity';
@@ -23,6 +24,7 @@ import { TasksService } from './tasks.service';
   controllers: [TasksController],
   providers: [
     TasksService,
+    TaskAssignmentLimit,
     TasksQueue,
     TasksProcessor,
     TaskReminders,
