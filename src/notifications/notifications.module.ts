@@ -39,7 +39,7 @@ import { TopicsService } from './topics.service';
     InboxService,
     NotificationsService,
     NotificationsQueue,
-    NotificationStore,
+    // The one way to create notifications (store, count, push); the store itself stays inside.
     NotificationDispatcher,
     BullModule,
   ],

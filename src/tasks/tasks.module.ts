@@ -2,7 +2,6 @@ import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NotificationsModule } from '../notifications/notifications.module';
-import { RealtimeModule } from '../realtime/realtime.module';
 import { TaskAssignmentLimit } from './task-assignment-limit';
 import { TaskChangeRelay } from './task-change.relay';
 import { TaskReminders } from './task-reminders';
@@ -19,7 +18,6 @@ import { TasksService } from './tasks.service';
     TypeOrmModule.forFeature([TaskEntity]),
     BullModule.registerQueue({ name: TASKS_QUEUE }),
     NotificationsModule,
-    RealtimeModule,
   ],
   controllers: [TasksController],
   providers: [
