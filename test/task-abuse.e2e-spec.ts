@@ -153,6 +153,22 @@ describe('handing a task back', () => {
     expect(
       (await as('pete').inbox()).filter((n) => n.data.taskId === id).map((n) => n.type),
     ).toEqual(['task.assigned']);
+
+    // A write that bypasses the API (raw SQL) assigns pete again: he is still not told.
+    const raw = await db.query<{ version: number }>(
+      `UPDATE tasks SET assignee_id = 'pete', updated_by = 'olga' WHERE id = $1 RETURNING version`,
+      [id],
+    );
+    const queue = first.app.get<Queue>(getQueueToken(TASKS_QUEUE));
+    const jobId = `task-${id}-changed-${raw.rows[0].version}`;
+    await eventually(
+      async () => (await (await queue.getJob(jobId))?.getState()) === 'completed',
+      10_000,
+      'the change processed',
+    );
+    expect(
+      (await as('pete').inbox()).filter((n) => n.data.taskId === id).map((n) => n.type),
+    ).toEqual(['task.assigned']);
   });
 });
 

@@ -12,6 +12,7 @@ import { Repository } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { processByName, type JobHandlers } from '../common/process-by-name';
 import { APP_CONFIG } from '../config/config.module';
+import { sqlRows } from '../database/sql';
 import { NotificationDispatcher } from '../notifications/notification-dispatcher';
 import {
   affectsReminder,
@@ -52,7 +53,7 @@ export class TasksProcessor implements OnApplicationBootstrap {
   }
 
   async applyChange(change: TaskChange): Promise<void> {
-    for (const planned of notificationsForChange(change)) await this.notify(planned);
+    for (const planned of notificationsForChange(change)) await this.notify(change.taskId, planned);
     if (affectsReminder(change)) await this.reminders.reconcile(change);
   }
 
@@ -62,18 +63,26 @@ export class TasksProcessor implements OnApplicationBootstrap {
     if (!task?.dueAt || task.dueAt.getTime() !== Date.parse(job.dueAt)) return;
     // A reminder queued by an earlier version does not say who scheduled it: the last writer.
     const planned = dueNotification({ ...task, dueAt: task.dueAt }, job.actorId ?? task.updatedBy);
-    if (planned) await this.notify(planned);
+    if (planned) await this.notify(task.id, planned);
   }
 
-  /** Through the one store-and-push step, like every notification (NotificationDispatcher). */
-  private async notify(planned: PlannedNotification): Promise<void> {
+  /**
+   * Through the one store-and-push step, like every notification (NotificationDispatcher), and
+   * never to someone who handed the task back: the API refuses to assign them again, and this
+   * also holds for writes that bypass it (raw SQL, other processes).
+   */
+  private async notify(taskId: string, planned: PlannedNotification): Promise<void> {
     if (planned.userIds.length === 0) return;
+    const handedBack = await sqlRows<{ user_id: string }>(
+      this.tasks.manager,
+      'SELECT user_id FROM task_handbacks WHERE task_id = $1 AND user_id = ANY($2::varchar[])',
+      [taskId, planned.userIds],
+    );
+    const excluded = new Set(handedBack.map((row) => row.user_id));
+    const userIds = planned.userIds.filter((userId) => !excluded.has(userId));
+    if (userIds.length === 0) return;
     await this.dispatcher.dispatch([
-      {
-        publicationId: planned.publicationId,
-        target: { userIds: planned.userIds },
-        content: planned.content,
-      },
+      { publicationId: planned.publicationId, target: { userIds }, content: planned.content },
     ]);
   }
 }
