@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import type { PublishNotificationDto } from './dto/publish-notification.dto';
 import type { PublishTarget } from './notifications.jobs';
@@ -33,10 +33,14 @@ export class NotificationsService {
     dtos: PublishNotificationDto[],
   ): Promise<PublishAccepted[]> {
     // A topic counts as its current subscribers: the budget bounds the rows one request makes.
-    const sizes = await this.topics.sizesOf(dtos.flatMap((dto) => (dto.topic ? [dto.topic] : [])));
+    const topics = dtos.flatMap((dto) => (dto.topic ? [dto.topic] : []));
+    const { sizes, exact } = await this.topics.sizesOf(topics);
     const sizeOf = (dto: PublishNotificationDto) =>
       dto.userIds?.length ?? (dto.topic ? (sizes.get(dto.topic) ?? 0) : 0);
     const named = dtos.reduce((n, dto) => n + sizeOf(dto), 0);
+    if (named > MAX_RECIPIENTS && !exact) {
+      throw new ServiceUnavailableException('topic sizes are unavailable, retry later');
+    }
     if (named > MAX_RECIPIENTS) {
       throw new BadRequestException([
         `notifications must name at most ${MAX_RECIPIENTS} userIds in all ` +

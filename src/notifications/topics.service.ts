@@ -12,6 +12,7 @@ import { ConflictException, ForbiddenException, Inject, Injectable } from '@nest
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { isUnavailableError } from '../common/unavailable';
 import { sqlRows } from '../database/sql';
 
 export interface TopicView {
@@ -52,15 +53,28 @@ export class TopicsService {
     return row ? toView(row) : null;
   }
 
-  /** Subscribers of each topic that exists (for a publish's recipient budget). */
-  async sizesOf(topics: readonly string[]): Promise<Map<string, number>> {
-    if (topics.length === 0) return new Map();
-    const rows = await sqlRows<{ topic: string; subscribers: number }>(
-      this.dataSource.manager,
-      'SELECT topic, subscribers FROM topics WHERE topic = ANY($1::varchar[])',
-      [[...new Set(topics)]],
-    );
-    return new Map(rows.map((row) => [row.topic, row.subscribers]));
+  /**
+   * Subscribers of each topic, for a publish's recipient budget (`exact`). With Postgres
+   * unreachable, each topic's cap instead (an upper bound, `exact: false`), so that a publish
+   * that fits even so is still accepted while Postgres is away, like any other publish.
+   */
+  async sizesOf(
+    topics: readonly string[],
+  ): Promise<{ sizes: Map<string, number>; exact: boolean }> {
+    const unique = [...new Set(topics)];
+    if (unique.length === 0) return { sizes: new Map(), exact: true };
+    try {
+      const rows = await sqlRows<{ topic: string; subscribers: number }>(
+        this.dataSource.manager,
+        'SELECT topic, subscribers FROM topics WHERE topic = ANY($1::varchar[])',
+        [unique],
+      );
+      return { sizes: new Map(rows.map((row) => [row.topic, row.subscribers])), exact: true };
+    } catch (error) {
+      if (!isUnavailableError(error)) throw error;
+      const cap = this.config.topics.maxSubscribers;
+      return { sizes: new Map(unique.map((topic) => [topic, cap])), exact: false };
+    }
   }
 
   /** A service subscribes users (the topic is created if new); answers how many were new. */
