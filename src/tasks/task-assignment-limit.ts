@@ -36,17 +36,20 @@ export class TaskAssignmentLimit {
     await sqlRows(tx, 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
       `task-assignments:${assigneeId}`,
     ]);
+    // Rows past the hour count no more: each call drops a bounded batch of the oldest (ids
+    // follow insertion time), so the table stays about an hour's assignments long.
     await sqlRows(
       tx,
-      `DELETE FROM task_assignments
-       WHERE assignee_id = $1 AND assigned_at <= now() - interval '1 hour'`,
-      [assigneeId],
+      `DELETE FROM task_assignments WHERE id IN (
+         SELECT id FROM task_assignments WHERE assigned_at <= now() - interval '1 hour'
+         ORDER BY id LIMIT 100)`,
     );
     const [window] = await sqlRows<{ n: number; free_in: number | null }>(
       tx,
       `SELECT count(*)::int AS n,
               extract(epoch FROM min(assigned_at) + interval '1 hour' - now())::float8 AS free_in
-       FROM task_assignments WHERE assignee_id = $1`,
+       FROM task_assignments
+       WHERE assignee_id = $1 AND assigned_at > now() - interval '1 hour'`,
       [assigneeId],
     );
     if (window.n >= limit) throw new TooManyAssignments(assigneeId, limit, window.free_in ?? 1);
