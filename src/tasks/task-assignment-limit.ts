@@ -4,24 +4,23 @@
  * transaction: an advisory lock per assignee serializes the check and the insert across
  * instances, and an assignment that rolls back (a 409, a failed write) is not counted.
  */
-import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { ProblemException } from '../common/problem.exception';
 import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { sqlRows } from '../database/sql';
 
-/** 429 with `Retry-After` (the exception carries the header for the error filter). */
-export class TooManyAssignments extends HttpException {
-  readonly headers: Readonly<Record<string, string>>;
-
+/** 429 with `Retry-After`: when the oldest assignment in the window counts no more. */
+export class TooManyAssignments extends ProblemException {
   constructor(assigneeId: string, limit: number, retryAfterSeconds: number) {
     super(
+      HttpStatus.TOO_MANY_REQUESTS,
       `${assigneeId} was assigned ${limit} tasks by others in the last hour ` +
         `(TASK_ASSIGNMENTS_PER_HOUR); retry later`,
-      HttpStatus.TOO_MANY_REQUESTS,
+      // Whole seconds, at least 1: `Retry-After: 0` would invite an immediate retry.
+      { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } },
     );
-    // Whole seconds, at least 1: `Retry-After: 0` would invite an immediate retry.
-    this.headers = { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) };
   }
 }
 
