@@ -56,8 +56,9 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
   }
 
   /**
-   * Gives every topic publish its current subscribers, one query for all. A topic over
-   * PARTS_ABOVE is stored in parts, so its list must be the same on a retry: it is frozen in
+   * Gives every topic publish its recipients: the list an earlier run froze, else its current
+   * subscribers (one query for all). A topic over PARTS_ABOVE is stored in parts, so its list
+   * must be the same on a retry, whatever the topic has become meanwhile: it is frozen in
    * Postgres (PublicationSnapshots), not in the job. Items of jobs queued by earlier versions
    * may carry their frozen list (`recipients`); it is used as it is.
    */
@@ -65,15 +66,20 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
     const resolved = new Map<BatchedPublish, string[]>();
     const open = items.filter((item) => 'topic' in item.target && !item.recipients);
     if (open.length === 0) return resolved;
-    const subscribers = await this.store.subscribersOf(open.map((item) => toInput(item)));
+    const [frozen, subscribers] = await Promise.all([
+      this.snapshots.find(open.map((item) => item.publicationId)),
+      this.store.subscribersOf(open.map((item) => toInput(item))),
+    ]);
     for (const item of open) {
       if (!('topic' in item.target)) continue;
       const current = subscribers.get(item.target.topic) ?? [];
+      const before = frozen.get(item.publicationId);
       resolved.set(
         item,
-        current.length > PARTS_ABOVE
-          ? await this.snapshots.freeze(item.publicationId, item.target.topic)
-          : current,
+        before ??
+          (current.length > PARTS_ABOVE
+            ? await this.snapshots.freeze(item.publicationId, item.target.topic)
+            : current),
       );
     }
     return resolved;

@@ -15,6 +15,18 @@ import { IN_PARTS } from './notification-store';
 export class PublicationSnapshots {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** The snapshots taken for any of these publications (a run before this one froze them). */
+  async find(publicationIds: readonly string[]): Promise<Map<string, string[]>> {
+    if (publicationIds.length === 0) return new Map();
+    const rows = await sqlRows<{ publication_id: string; recipients: string[] }>(
+      this.dataSource.manager,
+      `SELECT publication_id, recipients FROM publication_snapshots
+       WHERE publication_id = ANY($1::varchar[])`,
+      [publicationIds],
+    );
+    return new Map(rows.map((row) => [row.publication_id, row.recipients]));
+  }
+
   /** The recipients of `publicationId`, frozen from `topic`'s subscribers on its first run. */
   async freeze(publicationId: string, topic: string): Promise<string[]> {
     const manager = this.dataSource.manager;
