@@ -1,9 +1,4 @@
-import {
-  BadRequestException,
-  HttpException,
-  Injectable,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { BadRequestException, HttpException, Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import type { PublishNotificationDto } from './dto/publish-notification.dto';
 import type { PublishTarget } from './notifications.jobs';
@@ -50,7 +45,9 @@ export class NotificationsService {
       dto.userIds?.length ?? (dto.topic ? (sizes.get(dto.topic) ?? 0) : 0);
     const named = dtos.reduce((n, dto) => n + sizeOf(dto), 0);
     if (named > MAX_RECIPIENTS && !exact) {
-      throw this.shed(new ServiceUnavailableException('topic sizes are unavailable, retry later'));
+      throw this.shed(
+        new RetryLaterException('topic sizes are unavailable, retry later', 'unavailable'),
+      );
     }
     if (named > MAX_RECIPIENTS) {
       throw new BadRequestException([
