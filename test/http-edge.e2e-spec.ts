@@ -12,7 +12,6 @@ let app: TestApp;
 const UUID = /^[0-9a-f-]{36}$/;
 
 beforeAll(async () => {
-  // Test apps run under production rules: no browser origin unless allowed by name.
   app = await startTestApp(isolation, { ALLOWED_ORIGINS: 'https://app.example' });
 });
 
