@@ -71,6 +71,11 @@ const envSchema = z.object({
   WS_HEARTBEAT_INTERVAL_MS: int(30000, 100, 600000),
   WS_GAP_TIMEOUT_MS: int(250, 10, 60000),
   WS_RESUME_GRACE_MS: int(500, 0, 60000),
+  /** Per user across instances: `resume`, `read`, `read.all` frames (a token bucket in Redis). */
+  WS_USER_STORAGE_FRAMES_PER_SECOND: int(5, 1, 10000),
+  WS_USER_STORAGE_FRAMES_BURST: int(20, 1, 100000),
+  /** An instance's connection entries outlive its last presence heartbeat by at most this. */
+  PRESENCE_TTL_MS: int(30000, 1000, 600000),
 
   RATE_LIMIT_ENABLED: bool(true),
   RATE_LIMIT_REQUESTS: int(600, 1, 1_000_000),
@@ -137,6 +142,11 @@ export interface AppConfig {
     gapTimeoutMs: number;
     /** After `ready`, how long live delivery waits for the client's first frame (a `resume`). */
     resumeGraceMs: number;
+    /** Token bucket per user for storage-backed frames, shared by every instance. */
+    userStorageFramesPerSecond: number;
+    userStorageFramesBurst: number;
+    /** Presence entries (the cross-instance socket count) expire this long after a heartbeat. */
+    presenceTtlMs: number;
   };
   /** REST rate limit per caller (token `sub`, else client IP), shared by all instances in Redis. */
   rateLimit: {
@@ -234,6 +244,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       heartbeatIntervalMs: e.WS_HEARTBEAT_INTERVAL_MS,
       gapTimeoutMs: e.WS_GAP_TIMEOUT_MS,
       resumeGraceMs: e.WS_RESUME_GRACE_MS,
+      userStorageFramesPerSecond: e.WS_USER_STORAGE_FRAMES_PER_SECOND,
+      userStorageFramesBurst: e.WS_USER_STORAGE_FRAMES_BURST,
+      presenceTtlMs: e.PRESENCE_TTL_MS,
     },
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED,
