@@ -22,13 +22,3 @@ export class ProblemException extends HttpException implements ErrorExtras {
     this.headers = extras.headers;
   }
 }
-
-/** 503 with `Retry-After` (whole seconds, at least 1). */
-export function unavailable(message: string, retryAfterSeconds?: number): ProblemException {
-  return new ProblemException(503, message, {
-    headers:
-      retryAfterSeconds === undefined
-        ? undefined
-        : { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
-  });
-}
