@@ -5,6 +5,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
+import { webPushConfig, webPushEnvSchema, type WebPushConfig } from './web-push-config';
 
 /** Used only when NODE_ENV is not production; production refuses it. */
 export const DEVELOPMENT_JWT_SECRET = 'herald-development-secret-do-not-use-in-production';
@@ -76,6 +77,7 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(25000, 100, 600000),
   /** Demo page may mint tokens; defaults to on outside production. */
   DEMO: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
+  ...webPushEnvSchema,
 });
 
 export type JwtKeyConfig =
@@ -129,6 +131,9 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   /** The demo page at `/` may mint tokens for any user name (never on by default in production). */
   demo: boolean;
+  webPush: WebPushConfig;
+  /** `/v1/stream`: heartbeat comment interval (≤ 15 s). */
+  sse: { heartbeatMs: number };
 }
 
 export class ConfigError extends Error {
@@ -148,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
   const e = parsed.data;
   const problems: string[] = [];
   const key = jwtKey(e, problems);
+  const webPush = webPushConfig(e, problems);
   const origins = e.ALLOWED_ORIGINS?.split(',')
     .map((o) => o.trim())
     .filter(Boolean);
@@ -201,6 +207,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     trustProxyHops: e.TRUST_PROXY_HOPS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     demo: e.DEMO ? ['true', '1', 'yes'].includes(e.DEMO) : e.NODE_ENV !== 'production',
+    webPush,
+    sse: { heartbeatMs: e.SSE_HEARTBEAT_MS },
   });
 }
 

@@ -2,6 +2,7 @@ import { NotificationCounterEntity } from '../notifications/notification-counter
 import { NotificationEntity } from '../notifications/notification.entity';
 import { PublicationEntity } from '../notifications/publication.entity';
 import { TopicSubscriptionEntity } from '../notifications/topic-subscription.entity';
+import { PushSubscriptionEntity } from '../push/push-subscription.entity';
 import { TaskChangeEntity } from '../tasks/task-change.entity';
 import { TaskEntity } from '../tasks/task.entity';
 
@@ -13,4 +14,5 @@ export const entities = [
   TopicSubscriptionEntity,
   TaskEntity,
   TaskChangeEntity,
+  PushSubscriptionEntity,
 ];

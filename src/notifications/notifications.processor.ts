@@ -14,6 +14,7 @@ import type { AppConfig } from '../config/app-config';
 import { processByName, type JobHandlers } from '../common/process-by-name';
 import { APP_CONFIG } from '../config/config.module';
 import { MetricsService } from '../metrics/metrics.service';
+import { PUSH_DISPATCH, type PushDispatch } from '../push/push.ports';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import {
   NOTIFICATIONS_QUEUE,
@@ -40,6 +41,7 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
     private readonly store: NotificationStore,
     private readonly realtime: RealtimePublisher,
     private readonly metrics: MetricsService,
+    @Inject(PUSH_DISPATCH) private readonly push: PushDispatch,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -171,6 +173,7 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
     const created = stored.reduce((n, s) => n + (s.created ? s.recipients.length : 0), 0);
     if (created) this.metrics.notificationsPublished(created);
     await this.realtime.publishNotifications(stored);
+    await this.push.dispatch(stored); // after the sockets: Web Push for whoever had none open
   }
 }
 

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { PushModule } from '../push/push.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { TaskChangeRelay } from './task-change.relay';
 import { TaskReminders } from './task-reminders';
@@ -19,6 +20,7 @@ import { TasksService } from './tasks.service';
     BullModule.registerQueue({ name: TASKS_QUEUE }),
     NotificationsModule,
     RealtimeModule,
+    PushModule,
   ],
   controllers: [TasksController],
   providers: [

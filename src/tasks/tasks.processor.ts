@@ -13,6 +13,7 @@ import type { AppConfig } from '../config/app-config';
 import { processByName, type JobHandlers } from '../common/process-by-name';
 import { APP_CONFIG } from '../config/config.module';
 import { NotificationStore } from '../notifications/notification-store';
+import { PUSH_DISPATCH, type PushDispatch } from '../push/push.ports';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import {
   affectsReminder,
@@ -45,6 +46,7 @@ export class TasksProcessor implements OnApplicationBootstrap {
     private readonly reminders: TaskReminders,
     private readonly store: NotificationStore,
     private readonly realtime: RealtimePublisher,
+    @Inject(PUSH_DISPATCH) private readonly push: PushDispatch,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -79,5 +81,6 @@ export class TasksProcessor implements OnApplicationBootstrap {
     );
     // A retry pushes the stored rows again; sockets drop seqs they already have.
     await this.realtime.publishNotifications([stored]);
+    await this.push.dispatch([stored]);
   }
 }

@@ -1,0 +1,20 @@
+/** `GET /push-sw.js`: the Web Push service worker (no token needed). */
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '../auth/auth.decorators';
+import { PUSH_SW_SOURCE } from './push-sw';
+
+@Public()
+@ApiExcludeController()
+@Controller()
+export class PushServiceWorkerController {
+  @Get('push-sw.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @Header('Cache-Control', 'public, max-age=300')
+  @Header('X-Content-Type-Options', 'nosniff')
+  // Pages on other origins load it with importScripts() from a worker of their own.
+  @Header('Cross-Origin-Resource-Policy', 'cross-origin')
+  worker(): string {
+    return PUSH_SW_SOURCE;
+  }
+}
