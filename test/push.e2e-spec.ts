@@ -18,6 +18,7 @@ import {
   type TestApp,
 } from './support/test-app';
 import { serviceToken, tokenFor } from './support/tokens';
+import { TestStream } from './support/sse-client';
 import { TestSocket } from './support/ws-client';
 
 const vapid = webpush.generateVAPIDKeys();
@@ -62,6 +63,26 @@ async function publish(app: TestApp, body: Record<string, unknown>): Promise<voi
 /** Waits for `count` pushes to `endpoint`; answers them. */
 const pushesTo = (endpoint: string, count = 1, what = `${count} push(es)`) =>
   eventually(() => (push.to(endpoint).length >= count ? push.to(endpoint) : null), 15_000, what);
+
+/** The publish job decides before it completes: once the queue is idle, its choice is made. */
+async function publishJobsDone(): Promise<void> {
+  const notifications = a.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+  await eventually(
+    async () => {
+      const counts = await notifications.getJobCounts();
+      return counts.waiting + counts.active + counts.delayed === 0;
+    },
+    10_000,
+    'the publish jobs done',
+  );
+}
+
+/** The notification ids of every push job queued so far (kept after they ran). */
+async function queuedPushIds(): Promise<string[]> {
+  const queue = a.app.get<Queue>(getQueueToken(PUSH_QUEUE));
+  const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']);
+  return jobs.flatMap((job) => (job.data as PushBatchJobData).recipients.map((r) => r.id));
+}
 
 const listOf = async (user: string) =>
   (
@@ -230,20 +251,8 @@ describe('sending', () => {
     await publish(a, { userIds: ['nico'], title: 'While online' });
     const live = await socket.next('notification');
     expect(live.title).toBe('While online');
-    // The publish job decided before it completed: once the queue is idle, its choice is made.
-    const notifications = a.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
-    await eventually(
-      async () => {
-        const counts = await notifications.getJobCounts();
-        return counts.waiting + counts.active + counts.delayed === 0;
-      },
-      10_000,
-      'the publish job done',
-    );
-    const pushQueue = a.app.get<Queue>(getQueueToken(PUSH_QUEUE));
-    const jobs = await pushQueue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']);
-    const ids = jobs.flatMap((job) => (job.data as PushBatchJobData).recipients.map((r) => r.id));
-    expect(ids).not.toContain(live.id);
+    await publishJobsDone();
+    expect(await queuedPushIds()).not.toContain(live.id);
 
     socket.close();
     await socket.closed;
@@ -251,5 +260,25 @@ describe('sending', () => {
     const [pushed] = await pushesTo(subscription.endpoint, 1, 'a push once offline');
     expect(pushed.payload).toMatchObject({ title: 'After closing', seq: 2 });
     expect(push.to(subscription.endpoint)).toHaveLength(1);
+  });
+
+  it('counts an SSE stream as an open connection too', async () => {
+    const subscription = await subscribed('sia');
+    const stream = await TestStream.open(b.url, tokenFor('sia'));
+    await stream.next('ready');
+    await publish(a, { userIds: ['sia'], title: 'Streamed' });
+    const streamed = await stream.next('notification');
+    await publishJobsDone();
+    expect(await queuedPushIds()).not.toContain(streamed.id);
+    stream.close();
+    await stream.ended;
+    await eventually(
+      async () => {
+        await publish(a, { userIds: ['sia'], title: 'Pushed' });
+        return push.to(subscription.endpoint).length > 0;
+      },
+      10_000,
+      'a push once the stream is gone',
+    );
   });
 });

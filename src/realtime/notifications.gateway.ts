@@ -24,10 +24,10 @@ import { MetricsService } from '../metrics/metrics.service';
 import { UUID_PATTERN } from '../common/uuid';
 import { MAX_IDS_PER_READ } from '../notifications/dto/limits';
 import { InboxService } from '../notifications/inbox.service';
-import { ClientConnection } from './client-connection';
+import type { ClientConnection } from './client-connection';
 import { ConnectionRegistry } from './connection-registry';
-import { viewFrame } from './notification-frames';
-import { CloseCode, encodeFrame, RESUME_LIMIT, WS_PATH, type ErrorCode } from './protocol';
+import { ConnectionSessions } from './connection-sessions';
+import { CloseCode, encodeFrame, WS_PATH, type ErrorCode } from './protocol';
 import type { AuthenticatedUpgrade } from './ws-handshake';
 import { isRecord } from './ws-frame-router';
 
@@ -54,6 +54,7 @@ export class NotificationsGateway
     private readonly registry: ConnectionRegistry,
     private readonly inbox: InboxService,
     private readonly metrics: MetricsService,
+    private readonly sessions: ConnectionSessions,
   ) {}
 
   onModuleInit(): void {
@@ -110,38 +111,20 @@ export class NotificationsGateway
       socket.close(CloseCode.Policy, 'unauthenticated');
       return;
     }
-    if (this.registry.countFor(principal.userId) >= this.config.ws.maxSocketsPerUser) {
+    if (this.sessions.atLimit(principal.userId)) {
       this.metrics.handshakeRejected('too_many_connections');
       socket.close(CloseCode.Policy, 'too many connections for this user');
       return;
     }
-    const userId = principal.userId;
-    const connection = new ClientConnection(
-      socket,
-      principal,
-      this.config.ws,
-      async (afterSeq, beforeSeq) =>
-        (await this.inbox.range(userId, afterSeq, RESUME_LIMIT, beforeSeq)).map((view) => ({
-          seq: view.seq,
-          frame: viewFrame(view),
-        })),
-      (error) => this.logger.warn(`gap fill failed: ${(error as Error).message}`),
-      () => this.metrics.slowConsumerClosed(),
-      () => this.metrics.frameSent(),
-    );
+    const connection = this.sessions.open(socket, principal);
     connection.transport = request.socket; // the socket `ws` writes to (its upgrade's)
-    connection.onServerClose = () => this.registry.release(connection);
-    this.registry.add(connection);
     socket.on('pong', () => (connection.alive = true));
-    connection.scheduleExpiry(() => connection.close(CloseCode.TokenExpired, 'token expired'));
-    void this.sendReady(connection);
+    void this.sessions.sendReady(connection);
   }
 
   handleDisconnect(socket: WebSocket): void {
     const connection = this.registry.forSocket(socket);
-    if (!connection) return;
-    this.registry.remove(connection);
-    connection.dispose();
+    if (connection) this.sessions.closed(connection);
   }
 
   @SubscribeMessage('ping')
@@ -162,35 +145,7 @@ export class NotificationsGateway
     ) {
       return this.fail(connection, 'invalid_data', 'resume needs { afterSeq: integer >= 0 }');
     }
-    await connection.ready;
-    if (connection.resuming) {
-      return this.fail(connection, 'resume_in_progress', 'a resume is already running');
-    }
-    connection.resuming = true;
-    const before = connection.deliveredOrReadySeq;
-    connection.cancelGrace(); // the hold after `ready` becomes the replay's hold
-    connection.sequencer.hold(); // live frames wait until the replay is out
-    try {
-      const userId = connection.userId;
-      const rows = await this.inbox.range(userId, afterSeq, RESUME_LIMIT + 1);
-      const complete = rows.length <= RESUME_LIMIT;
-      const replay = rows.slice(0, RESUME_LIMIT);
-      for (const view of replay) connection.send(viewFrame(view));
-      const last = replay.at(-1)?.seq;
-      // Where live delivery continues: after the replay; after an incomplete replay, from now
-      // (the client pages the rest over REST).
-      const floor = !complete
-        ? await this.inbox.lastSeq(userId)
-        : (last ?? Math.min(afterSeq, await this.inbox.lastSeq(userId)));
-      connection.send(encodeFrame('resumed', { count: replay.length, complete }));
-      connection.sequencer.release(floor);
-    } catch (error) {
-      this.logger.warn(`resume failed: ${(error as Error).message}`);
-      connection.sequencer.release(before);
-      this.fail(connection, 'unavailable', 'storage unavailable, retry the resume');
-    } finally {
-      connection.resuming = false;
-    }
+    await this.sessions.resume(connection, afterSeq);
   }
 
   @SubscribeMessage('read')
@@ -222,22 +177,6 @@ export class NotificationsGateway
     await this.storageCall(connection, () => this.inbox.markAllRead(connection.userId));
   }
 
-  private async sendReady(connection: ClientConnection): Promise<void> {
-    try {
-      const userId = connection.userId;
-      const [unreadCount, lastSeq] = await Promise.all([
-        this.inbox.unreadCount(userId),
-        this.inbox.lastSeq(userId),
-      ]);
-      if (!connection.isOpen) return;
-      connection.send(encodeFrame('ready', { userId, unreadCount, lastSeq }));
-      connection.markReady(lastSeq);
-    } catch (error) {
-      this.logger.warn(`ready failed: ${(error as Error).message}`);
-      connection.close(CloseCode.TryAgainLater, 'storage unavailable, reconnect later');
-    }
-  }
-
   private async storageCall(
     connection: ClientConnection,
     call: () => Promise<unknown>,
@@ -251,6 +190,6 @@ export class NotificationsGateway
   }
 
   private fail(connection: ClientConnection, code: ErrorCode, message: string): void {
-    connection.send(encodeFrame('error', { code, message }));
+    this.sessions.fail(connection, code, message);
   }
 }
