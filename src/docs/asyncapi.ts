@@ -70,21 +70,31 @@ const SERVER_EVENTS: Record<ServerEventName, { summary: string; data: Schema }> 
   },
   pong: { summary: 'Answer to ping', data: obj({}) },
   error: {
-    summary: 'A bad frame; the connection stays open',
-    data: obj({
-      code: {
-        type: 'string',
-        enum: [
-          'bad_frame',
-          'unknown_event',
-          'invalid_data',
-          'resume_in_progress',
-          'unavailable',
-          'internal',
-        ],
+    summary:
+      'A bad frame, or resume/read/read.all over the per-user budget (rate_limited); the connection stays open',
+    data: obj(
+      {
+        code: {
+          type: 'string',
+          enum: [
+            'bad_frame',
+            'unknown_event',
+            'invalid_data',
+            'resume_in_progress',
+            'unavailable',
+            'rate_limited',
+            'internal',
+          ],
+        },
+        message: { type: 'string' },
+        retryAfterMs: {
+          type: 'integer',
+          minimum: 1,
+          description: 'With rate_limited: when the frame would be accepted again',
+        },
       },
-      message: { type: 'string' },
-    }),
+      ['code', 'message'],
+    ),
   },
 };
 

@@ -12,6 +12,8 @@ import { NOTIFICATIONS_QUEUE } from './notifications.jobs';
 import { NotificationsProcessor } from './notifications.processor';
 import { NotificationsQueue } from './notifications.queue';
 import { NotificationsService } from './notifications.service';
+import { PublishAdmissionGuard } from './publish-admission.guard';
+import { PublishBacklog } from './publish-backlog';
 import { PublishBatcher } from './publish-batcher';
 import { TopicsController } from './topics.controller';
 import { TopicsService } from './topics.service';
@@ -28,6 +30,8 @@ import { TopicsService } from './topics.service';
     NotificationStore,
     NotificationsQueue,
     NotificationsService,
+    PublishBacklog,
+    PublishAdmissionGuard,
     PublishBatcher,
     NotificationsProcessor,
     InboxService,

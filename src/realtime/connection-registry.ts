@@ -2,24 +2,11 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientConnection, ConnectionSocket } from './client-connection';
 
-/** Called when a user's first connection here opens (true) or their last one goes (false). */
-export type GroupChangeListener = (userId: string, open: boolean) => void;
-
 @Injectable()
 export class ConnectionRegistry {
   private readonly byUser = new Map<string, Set<ClientConnection>>();
   private readonly bySocket = new WeakMap<ConnectionSocket, ClientConnection>();
   private total = 0;
-  private readonly groupListeners: GroupChangeListener[] = [];
-
-  onGroupChange(listener: GroupChangeListener): void {
-    this.groupListeners.push(listener);
-  }
-
-  /** Every user with at least one connection here. */
-  userIds(): IterableIterator<string> {
-    return this.byUser.keys();
-  }
 
   get size(): number {
     return this.total;
@@ -34,7 +21,6 @@ export class ConnectionRegistry {
     if (!group) {
       group = new Set();
       this.byUser.set(connection.userId, group);
-      for (const listener of this.groupListeners) listener(connection.userId, true);
     }
     this.bySocket.set(connection.socket, connection);
     if (!group.has(connection)) {
@@ -59,10 +45,7 @@ export class ConnectionRegistry {
     const group = this.byUser.get(connection.userId);
     if (!group?.delete(connection)) return;
     this.total -= 1;
-    if (group.size === 0) {
-      this.byUser.delete(connection.userId);
-      for (const listener of this.groupListeners) listener(connection.userId, false);
-    }
+    if (group.size === 0) this.byUser.delete(connection.userId);
   }
 
   forSocket(socket: ConnectionSocket): ClientConnection | undefined {

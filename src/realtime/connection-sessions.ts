@@ -12,6 +12,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { InboxService } from '../notifications/inbox.service';
 import { ClientConnection, type ConnectionSocket } from './client-connection';
 import { ConnectionRegistry } from './connection-registry';
+import { PresenceService } from './presence.service';
 import { viewFrame } from './notification-frames';
 import { CloseCode, encodeFrame, RESUME_LIMIT, type ErrorCode } from './protocol';
 
@@ -24,15 +25,15 @@ export class ConnectionSessions {
     private readonly registry: ConnectionRegistry,
     private readonly inbox: InboxService,
     private readonly metrics: MetricsService,
+    private readonly presence: PresenceService,
   ) {}
 
-  /** The user holds WS_MAX_SOCKETS_PER_USER connections already (sockets and streams). */
-  atLimit(userId: string): boolean {
-    return this.registry.countFor(userId) >= this.config.ws.maxSocketsPerUser;
-  }
-
-  /** A new connection for `principal` on `socket`, in its user's group, expiring with its token. */
-  open(socket: ConnectionSocket, principal: Principal): ClientConnection {
+  /**
+   * A new connection for `principal` on `socket`, in this instance's registry at once (a frame
+   * sent before admission is decided is answered, not dropped); `admit` decides whether it may
+   * stay. Out of its group and out of the count as soon as the server closes it.
+   */
+  create(socket: ConnectionSocket, principal: Principal): ClientConnection {
     const userId = principal.userId;
     const connection = new ClientConnection(
       socket,
@@ -47,10 +48,28 @@ export class ConnectionSessions {
       () => this.metrics.slowConsumerClosed(),
       () => this.metrics.frameSent(),
     );
-    connection.onServerClose = () => this.registry.release(connection);
+    connection.onServerClose = () => {
+      this.registry.release(connection);
+      this.presence.release(connection);
+    };
     this.registry.add(connection);
-    connection.scheduleExpiry(() => connection.close(CloseCode.TokenExpired, 'token expired'));
     return connection;
+  }
+
+  /**
+   * Counts the connection in under WS_MAX_SOCKETS_PER_USER across every instance (sockets and
+   * streams alike). `refused`: over the cap, the caller closes or answers it (and calls
+   * `closed`); `gone`: it closed meanwhile. Once admitted it expires with its token.
+   */
+  async admit(connection: ClientConnection): Promise<'admitted' | 'refused' | 'gone'> {
+    const admitted = await this.presence.admit(connection);
+    if (!connection.isOpen) return 'gone'; // its close released it
+    if (!admitted) {
+      this.metrics.handshakeRejected('too_many_connections');
+      return 'refused';
+    }
+    connection.scheduleExpiry(() => connection.close(CloseCode.TokenExpired, 'token expired'));
+    return 'admitted';
   }
 
   get maxBufferedBytes(): number {
@@ -63,9 +82,10 @@ export class ConnectionSessions {
     connection.close(CloseCode.TryAgainLater, 'slow consumer');
   }
 
-  /** The socket is gone: forget it. */
+  /** The socket or stream is gone (whoever closed it): forget it. */
   closed(connection: ClientConnection): void {
     this.registry.remove(connection);
+    this.presence.release(connection);
     connection.dispose();
   }
 

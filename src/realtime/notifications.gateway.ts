@@ -20,7 +20,6 @@ import {
 import type { WebSocket } from 'ws';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { MetricsService } from '../metrics/metrics.service';
 import { UUID_PATTERN } from '../common/uuid';
 import { MAX_IDS_PER_READ } from '../notifications/dto/limits';
 import { InboxService } from '../notifications/inbox.service';
@@ -28,6 +27,7 @@ import type { ClientConnection } from './client-connection';
 import { ConnectionRegistry } from './connection-registry';
 import { ConnectionSessions } from './connection-sessions';
 import { CloseCode, encodeFrame, WS_PATH, type ErrorCode } from './protocol';
+import { WsAdmission } from './ws-admission';
 import type { AuthenticatedUpgrade } from './ws-handshake';
 import { isRecord } from './ws-frame-router';
 
@@ -53,7 +53,7 @@ export class NotificationsGateway
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly registry: ConnectionRegistry,
     private readonly inbox: InboxService,
-    private readonly metrics: MetricsService,
+    private readonly admission: WsAdmission,
     private readonly sessions: ConnectionSessions,
   ) {}
 
@@ -111,20 +111,17 @@ export class NotificationsGateway
       socket.close(CloseCode.Policy, 'unauthenticated');
       return;
     }
-    if (this.sessions.atLimit(principal.userId)) {
-      this.metrics.handshakeRejected('too_many_connections');
-      socket.close(CloseCode.Policy, 'too many connections for this user');
-      return;
-    }
-    const connection = this.sessions.open(socket, principal);
-    connection.transport = request.socket; // the socket `ws` writes to (its upgrade's)
-    socket.on('pong', () => (connection.alive = true));
-    void this.sessions.sendReady(connection);
+    void this.admission.open(socket, request, principal).then(
+      (connection) => connection && this.sessions.sendReady(connection),
+      (error: unknown) => {
+        this.logger.error(`admission failed: ${(error as Error).message}`);
+        socket.close(CloseCode.InternalError, 'internal error');
+      },
+    );
   }
 
   handleDisconnect(socket: WebSocket): void {
-    const connection = this.registry.forSocket(socket);
-    if (connection) this.sessions.closed(connection);
+    this.admission.closed(socket);
   }
 
   @SubscribeMessage('ping')

@@ -17,7 +17,8 @@ export interface ServerEvents {
   read: { ids: string[]; readAt: string; all?: boolean };
   resumed: { count: number; complete: boolean };
   pong: Record<string, never>;
-  error: { code: ErrorCode; message: string };
+  /** `retryAfterMs` (an extension) with `rate_limited`: when the frame would be accepted. */
+  error: { code: ErrorCode; message: string; retryAfterMs?: number };
 }
 
 export interface ClientEvents {
@@ -41,6 +42,7 @@ export type ErrorCode =
   | 'invalid_data'
   | 'resume_in_progress'
   | 'unavailable'
+  | 'rate_limited'
   | 'internal';
 
 export const CloseCode = {

@@ -2,10 +2,12 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { ConnectionSessions } from './connection-sessions';
+import { FrameRateLimiter } from './frame-rate-limiter';
 import { NotificationsGateway } from './notifications.gateway';
 import { RealtimeModule } from './realtime.module';
 import { SseStreamController } from './sse-stream.controller';
 import { SseStreams } from './sse-streams';
+import { WsAdmission } from './ws-admission';
 import { WsFrameRouter } from './ws-frame-router';
 import { WsHandshake } from './ws-handshake';
 
@@ -13,7 +15,15 @@ import { WsHandshake } from './ws-handshake';
 @Module({
   imports: [AuthModule, RealtimeModule, NotificationsModule],
   controllers: [SseStreamController],
-  providers: [NotificationsGateway, WsHandshake, WsFrameRouter, ConnectionSessions, SseStreams],
+  providers: [
+    NotificationsGateway,
+    WsHandshake,
+    WsFrameRouter,
+    WsAdmission,
+    FrameRateLimiter,
+    ConnectionSessions,
+    SseStreams,
+  ],
   exports: [NotificationsGateway],
 })
 export class RealtimeGatewayModule {}

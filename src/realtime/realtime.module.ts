@@ -1,21 +1,24 @@
 import { Module } from '@nestjs/common';
 import { ConnectionRegistry } from './connection-registry';
 import { PRESENCE } from './presence.port';
+import { PresenceService } from './presence.service';
 import { RealtimeBus } from './realtime.bus';
 import { RealtimeDelivery } from './realtime.delivery';
 import { RealtimePublisher } from './realtime.publisher';
-import { UserPresence } from './user-presence';
 
-/** The channel layer: the Redis bus, the local socket registry and delivery to it. */
+/**
+ * The channel layer: the Redis bus, the local socket registry and delivery to it, and presence
+ * (who is connected on any instance).
+ */
 @Module({
   providers: [
     RealtimeBus,
     ConnectionRegistry,
     RealtimeDelivery,
     RealtimePublisher,
-    UserPresence,
-    { provide: PRESENCE, useExisting: UserPresence },
+    PresenceService,
+    { provide: PRESENCE, useExisting: PresenceService },
   ],
-  exports: [RealtimeBus, ConnectionRegistry, RealtimePublisher, PRESENCE],
+  exports: [RealtimeBus, ConnectionRegistry, RealtimePublisher, PresenceService, PRESENCE],
 })
 export class RealtimeModule {}

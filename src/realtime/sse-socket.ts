@@ -8,7 +8,6 @@
  */
 import type { MessageEvent } from '@nestjs/common';
 import type { Socket } from 'node:net';
-import type { Subscriber } from 'rxjs';
 import type { ConnectionSocket } from './client-connection';
 import { CloseCode } from './protocol';
 
@@ -38,7 +37,7 @@ export class SseSocket implements ConnectionSocket {
   private checkScheduled = false;
 
   constructor(
-    private readonly out: Subscriber<MessageEvent>,
+    private readonly out: { next(event: MessageEvent): void; complete(): void },
     private readonly raw: Socket,
     private readonly hooks: {
       /** The gateway's liveness sweep pinged (a stream's dead peer shows as a TCP close). */

@@ -12,6 +12,7 @@ import {
   Query,
   Req,
   Sse,
+  SseSignal,
   UseGuards,
   type MessageEvent,
 } from '@nestjs/common';
@@ -25,15 +26,17 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Socket } from 'node:net';
-import { Observable } from 'rxjs';
+import { EMPTY, Observable, Subject } from 'rxjs';
 import { CurrentPrincipal } from '../auth/auth.decorators';
+import { ProblemException } from '../common/problem.exception';
 import type { Principal } from '../auth/principal';
 import { ConnectionSessions } from './connection-sessions';
-import { SseAdmissionGuard } from './sse-admission.guard';
+import { SseOriginGuard } from './sse-origin.guard';
 import { SseSocket } from './sse-socket';
 import { SseStreams } from './sse-streams';
 
 const MAX_SEQ = 2 ** 31 - 1;
+const RETRY_AFTER_S = 5;
 
 interface StreamRequest {
   socket: Socket;
@@ -49,7 +52,7 @@ export class SseStreamController {
   ) {}
 
   @Sse('stream')
-  @UseGuards(SseAdmissionGuard)
+  @UseGuards(SseOriginGuard)
   @ApiOperation({
     summary: 'Server-sent events: the WebSocket events over text/event-stream',
     description:
@@ -61,24 +64,46 @@ export class SseStreamController {
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this seq' })
   @ApiQuery({ name: 'afterSeq', required: false, type: Number, description: 'Same, as a query' })
   @ApiOkResponse({ description: 'The event stream' })
-  stream(
+  async stream(
     @CurrentPrincipal() principal: Principal,
     @Req() request: StreamRequest,
     @Headers('last-event-id') lastEventId: string | undefined,
     @Query('afterSeq') afterSeqQuery: string | undefined,
-  ): Observable<MessageEvent> {
+    @SseSignal() signal: AbortSignal,
+  ): Promise<Observable<MessageEvent>> {
     const afterSeq = cursor(lastEventId ?? afterSeqQuery);
+    const events = new Subject<MessageEvent>();
+    const hooks = {
+      pong: () => (connection.alive = true),
+      overflow: () => this.sessions.slowConsumer(connection),
+      maxBufferedBytes: this.sessions.maxBufferedBytes,
+    };
+    const socket = new SseSocket(events, request.socket, hooks, afterSeq);
+    const connection = this.sessions.create(socket, principal);
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      this.streams.delete(socket);
+      socket.readyState = 3;
+      this.sessions.closed(connection);
+    };
+    // A client that leaves before the stream starts is never subscribed: clean up here.
+    let subscribed = false;
+    signal.addEventListener('abort', () => subscribed || finish(), { once: true });
+    const outcome = await this.sessions.admit(connection);
+    if (outcome !== 'admitted') {
+      finish();
+      if (outcome === 'refused') {
+        throw new ProblemException(429, 'too many connections for this user', {
+          headers: { 'Retry-After': String(RETRY_AFTER_S) },
+        });
+      }
+      return EMPTY;
+    }
     return new Observable<MessageEvent>((subscriber) => {
-      const hooks = {
-        pong: () => (connection.alive = true),
-        overflow: () => this.sessions.slowConsumer(connection),
-        maxBufferedBytes: this.sessions.maxBufferedBytes,
-      };
-      const connection = this.sessions.open(
-        new SseSocket(subscriber, request.socket, hooks, afterSeq),
-        principal,
-      );
-      const socket = connection.socket as SseSocket;
+      subscribed = true;
+      const subscription = events.subscribe(subscriber);
       this.streams.add(socket);
       void this.sessions.sendReady(connection).then((ready) => {
         if (!ready) return;
@@ -87,9 +112,8 @@ export class SseStreamController {
         else void this.sessions.resume(connection, afterSeq);
       });
       return () => {
-        this.streams.delete(socket);
-        socket.readyState = 3;
-        this.sessions.closed(connection);
+        subscription.unsubscribe();
+        finish();
       };
     });
   }
