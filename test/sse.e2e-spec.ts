@@ -177,11 +177,11 @@ describe('the SSE stream', () => {
     expect(seen).toEqual(Array.from({ length: total }, (_, i) => i + 1));
   });
 
-  it('counts streams and sockets together against the per-user limit', async () => {
+  it('counts streams and sockets, on every instance, against the per-user limit', async () => {
     await stream(a, 'eve');
     const socket = await TestSocket.connect(a.wsUrl, tokenFor('eve'));
     open.push(socket);
-    await stream(a, 'eve');
+    await (await stream(b, 'eve')).next('ready'); // counted across instances
     const over = await refused(a, tokenFor('eve'));
     expect(over.status).toBe(429);
     expect(over.headers['retry-after']).toBe('5');
