@@ -88,6 +88,13 @@ const envSchema = z.object({
   /** Reverse proxies in front of the app whose X-Forwarded-For names the client (0: none). */
   TRUST_PROXY_HOPS: int(0, 0, 10),
 
+  /** Subscribers one topic may have (at most 10,000: a publish's recipient budget). */
+  TOPIC_MAX_SUBSCRIBERS: int(10_000, 1, 10_000),
+  /** Topics one user may be subscribed to. */
+  USER_MAX_TOPICS: int(1000, 1, 10_000),
+  /** Tasks one user may be assigned by others in an hour (all instances); over it, 429. */
+  TASK_ASSIGNMENTS_PER_HOUR: int(60, 1, 1_000_000),
+
   SHUTDOWN_TIMEOUT_MS: int(25000, 100, 600000),
   /** Demo page may mint demo tokens; default on in development, refused in production. */
   DEMO: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
@@ -162,6 +169,10 @@ export interface AppConfig {
   };
   /** How many reverse proxies' X-Forwarded-For entries are trusted for the client IP. */
   trustProxyHops: number;
+  /** Fan-out caps, enforced exactly in the subscribing transaction (TopicsService). */
+  topics: { maxSubscribers: number; maxTopicsPerUser: number };
+  /** Per assignee: tasks assigned by others in the last hour (TaskAssignmentLimit). */
+  tasks: { assignmentsPerHour: number };
   shutdownTimeoutMs: number;
   /** The demo page at `/` may mint demo tokens (`demo:<name>`); only in development. */
   demo: boolean;
@@ -262,6 +273,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       blockMs: e.RATE_LIMIT_BLOCK_MS,
     },
     trustProxyHops: e.TRUST_PROXY_HOPS,
+    topics: { maxSubscribers: e.TOPIC_MAX_SUBSCRIBERS, maxTopicsPerUser: e.USER_MAX_TOPICS },
+    tasks: { assignmentsPerHour: e.TASK_ASSIGNMENTS_PER_HOUR },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     demo,
     metricsToken: e.METRICS_TOKEN,

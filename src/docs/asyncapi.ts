@@ -33,10 +33,26 @@ const NOTIFICATION = obj(
     body: { type: 'string' },
     data: { type: 'object' },
     topic: { type: ['string', 'null'] },
+    publisher: {
+      type: 'string',
+      description: "the publishing token's sub; for task notifications, the acting user",
+    },
     createdAt: { type: 'string', format: 'date-time' },
     readAt: { type: ['string', 'null'], format: 'date-time' },
   },
-  ['id', 'seq', 'userId', 'type', 'title', 'body', 'data', 'topic', 'createdAt', 'readAt'],
+  [
+    'id',
+    'seq',
+    'userId',
+    'type',
+    'title',
+    'body',
+    'data',
+    'topic',
+    'publisher',
+    'createdAt',
+    'readAt',
+  ],
 );
 
 const SERVER_EVENTS: Record<ServerEventName, { summary: string; data: Schema }> = {

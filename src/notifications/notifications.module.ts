@@ -5,7 +5,9 @@ import { PushModule } from '../push/push.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { NotificationCounterEntity } from './notification-counter.entity';
 import { NotificationEntity } from './notification.entity';
+import { NotificationDispatcher } from './notification-dispatcher';
 import { NotificationStore } from './notification-store';
+import { PublicationSnapshots } from './publication-snapshots';
 import { InboxService } from './inbox.service';
 import { NotificationsController } from './notifications.controller';
 import { NOTIFICATIONS_QUEUE } from './notifications.jobs';
@@ -28,6 +30,8 @@ import { TopicsService } from './topics.service';
   controllers: [NotificationsController, TopicsController],
   providers: [
     NotificationStore,
+    NotificationDispatcher,
+    PublicationSnapshots,
     NotificationsQueue,
     NotificationsService,
     PublishBacklog,
@@ -37,6 +41,13 @@ import { TopicsService } from './topics.service';
     InboxService,
     TopicsService,
   ],
-  exports: [InboxService, NotificationsService, NotificationsQueue, NotificationStore, BullModule],
+  exports: [
+    InboxService,
+    NotificationsService,
+    NotificationsQueue,
+    // The one way to create notifications (store, count, push); the store itself stays inside.
+    NotificationDispatcher,
+    BullModule,
+  ],
 })
 export class NotificationsModule {}

@@ -1,4 +1,9 @@
-import { BadRequestException, HttpException, Injectable } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  Injectable,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import type { PublishNotificationDto } from './dto/publish-notification.dto';
 import type { PublishTarget } from './notifications.jobs';
@@ -8,6 +13,7 @@ import { PublishBatcher } from './publish-batcher';
 import { MAX_RECIPIENTS } from './dto/limits';
 import { RetryLaterException } from './retry-later.exception';
 import { isUnavailableError } from '../common/unavailable';
+import { TopicsService } from './topics.service';
 
 export interface PublishAccepted {
   jobId: string;
@@ -19,6 +25,7 @@ export class NotificationsService {
   constructor(
     private readonly batcher: PublishBatcher,
     private readonly backlog: PublishBacklog,
+    private readonly topics: TopicsService,
   ) {}
 
   async publish(principal: Principal, dto: PublishNotificationDto): Promise<PublishAccepted> {
@@ -36,10 +43,19 @@ export class NotificationsService {
     principal: Principal,
     dtos: PublishNotificationDto[],
   ): Promise<PublishAccepted[]> {
-    const named = dtos.reduce((n, dto) => n + (dto.userIds?.length ?? 0), 0);
+    // A topic counts as its current subscribers: the budget bounds the rows one request makes.
+    const topics = dtos.flatMap((dto) => (dto.topic ? [dto.topic] : []));
+    const { sizes, exact } = await this.topics.sizesOf(topics);
+    const sizeOf = (dto: PublishNotificationDto) =>
+      dto.userIds?.length ?? (dto.topic ? (sizes.get(dto.topic) ?? 0) : 0);
+    const named = dtos.reduce((n, dto) => n + sizeOf(dto), 0);
+    if (named > MAX_RECIPIENTS && !exact) {
+      throw this.shed(new ServiceUnavailableException('topic sizes are unavailable, retry later'));
+    }
     if (named > MAX_RECIPIENTS) {
       throw new BadRequestException([
-        `notifications must name at most ${MAX_RECIPIENTS} userIds in all, not ${named}`,
+        `notifications must name at most ${MAX_RECIPIENTS} userIds in all ` +
+          `(a topic counts as its subscribers), not ${named}`,
       ]);
     }
     const items = dtos.map((dto, index) => {
@@ -56,7 +72,7 @@ export class NotificationsService {
       };
     });
     try {
-      await Promise.all(items.map((item) => this.batcher.add(item)));
+      await Promise.all(items.map((item, k) => this.batcher.add(item, sizeOf(dtos[k]))));
     } catch (error) {
       throw this.shed(error);
     }

@@ -35,7 +35,7 @@ import { RetryLaterException } from './retry-later.exception';
 
 /** Batches on their way to Redis at once; more publishes wait for the next batch. */
 const MAX_ADDS_IN_FLIGHT = 1;
-/** Recipients named in one batch (a topic counts as one): keeps one job's payload moderate. */
+/** Recipients in one batch (a topic counts as its subscribers): bounds one job's rows and payload. */
 const MAX_BATCH_RECIPIENTS = 10_000;
 
 interface Pending {
@@ -70,8 +70,8 @@ export class PublishBatcher implements OnModuleDestroy {
   }
 
   /** Resolves once the batch holding `item` is queued; rejects as that add did (e.g. 503). */
-  add(item: BatchedPublish): Promise<void> {
-    const size = 'userIds' in item.target ? item.target.userIds.length : 1;
+  add(item: BatchedPublish, topicSize = 1): Promise<void> {
+    const size = 'userIds' in item.target ? item.target.userIds.length : topicSize;
     if (this.pending && this.pending.recipients + size > MAX_BATCH_RECIPIENTS) this.flush();
     const batch = (this.pending ??= this.open());
     batch.items.push(item);
