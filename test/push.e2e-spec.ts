@@ -281,4 +281,16 @@ describe('sending', () => {
       'a push once the stream is gone',
     );
   });
+
+  it('pushes task notifications too (the one store-and-push step)', async () => {
+    const subscription = await subscribed('tara');
+    const task = await request(a.url)
+      .post('/v1/tasks')
+      .set('Authorization', `Bearer ${tokenFor('owen')}`)
+      .send({ title: 'Review the draft', assigneeId: 'tara' });
+    expect(task.status).toBe(201);
+    const [pushed] = await pushesTo(subscription.endpoint, 1, 'the task push');
+    expect(pushed.problem).toBeNull();
+    expect(pushed.payload).toMatchObject({ type: 'task.assigned', seq: 1 });
+  });
 });
