@@ -6,6 +6,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
+import { webPushConfig, webPushEnvSchema, type WebPushConfig } from './web-push-config';
 
 /** Used only with NODE_ENV=development; any other NODE_ENV refuses it (it is public). */
 export const DEVELOPMENT_JWT_SECRET = 'herald-development-secret-do-not-use-in-production';
@@ -101,6 +102,7 @@ const envSchema = z.object({
   METRICS_TOKEN: optionalText.pipe(
     z.string().min(16, 'at least 16 characters (e.g. openssl rand -hex 32)').optional(),
   ),
+  ...webPushEnvSchema,
 });
 
 export type JwtKeyConfig =
@@ -176,6 +178,9 @@ export interface AppConfig {
   demo: boolean;
   /** The bearer token GET /metrics requires; undefined: /metrics is open. */
   metricsToken?: string;
+  webPush: WebPushConfig;
+  /** `/v1/stream`: heartbeat comment interval (≤ 15 s). */
+  sse: { heartbeatMs: number };
 }
 
 export class ConfigError extends Error {
@@ -196,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
   const development = e.NODE_ENV === 'development';
   const problems: string[] = [];
   const key = jwtKey(e, development, problems);
+  const webPush = webPushConfig(e, problems);
   if (key && key.kind !== 'secret' && !development && !e.JWT_AUDIENCE) {
     // A shared identity provider signs tokens for many apps with the same key: without an
     // audience check Herald would accept all of them (and `admin` is a common scope name).
@@ -272,6 +278,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     demo,
     metricsToken: e.METRICS_TOKEN,
+    webPush,
+    sse: { heartbeatMs: e.SSE_HEARTBEAT_MS },
   });
 }
 

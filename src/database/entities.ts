@@ -6,6 +6,7 @@ import { TopicEntity } from '../notifications/topic.entity';
 import { UserTopicCountEntity } from '../notifications/user-topic-count.entity';
 import { TopicSubscriptionEntity } from '../notifications/topic-subscription.entity';
 import { TaskAssignmentEntity } from '../tasks/task-assignment.entity';
+import { PushSubscriptionEntity } from '../push/push-subscription.entity';
 import { TaskChangeEntity } from '../tasks/task-change.entity';
 import { TaskHandbackEntity } from '../tasks/task-handback.entity';
 import { TaskEntity } from '../tasks/task.entity';
@@ -23,4 +24,5 @@ export const entities = [
   PublicationSnapshotEntity,
   TaskHandbackEntity,
   TaskAssignmentEntity,
+  PushSubscriptionEntity,
 ];

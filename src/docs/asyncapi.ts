@@ -12,6 +12,7 @@ import {
   type ClientEventName,
   type ServerEventName,
 } from '../realtime/protocol';
+import { SSE_CLOSE_MESSAGE, SSE_PATH, sseChannel } from './asyncapi-sse';
 
 type Schema = Record<string, unknown>;
 
@@ -200,12 +201,14 @@ export function asyncApiDocument(): Record<string, unknown> {
           },
         },
       },
+      [SSE_PATH]: sseChannel(Object.keys(server)),
     },
     components: {
       schemas: { Notification: NOTIFICATION },
       messages: {
         ...Object.fromEntries(Object.entries(server).map(([name, m]) => [`server.${name}`, m])),
         ...Object.fromEntries(Object.entries(client).map(([name, m]) => [`client.${name}`, m])),
+        'sse.close': SSE_CLOSE_MESSAGE,
       },
     },
   };

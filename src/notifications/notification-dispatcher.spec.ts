@@ -49,12 +49,20 @@ function setUp(answers: StoredPublication[][]) {
       return Promise.resolve();
     }),
   };
+  const pushed: StoredPublication[][] = [];
+  const push = {
+    dispatch: jest.fn((publications: readonly StoredPublication[]) => {
+      pushed.push([...publications]);
+      return Promise.resolve();
+    }),
+  };
   const dispatcher = new NotificationDispatcher(
     store as unknown as NotificationStore,
     realtime as unknown as RealtimePublisher,
     metrics as unknown as MetricsService,
+    push,
   );
-  return { dispatcher, events, metrics };
+  return { dispatcher, events, metrics, pushed, realtime };
 }
 
 const toUsers = (publicationId: string, userIds: string[], acceptedAt?: number): Dispatch => ({
@@ -65,6 +73,13 @@ const toUsers = (publicationId: string, userIds: string[], acceptedAt?: number):
 });
 
 describe('NotificationDispatcher', () => {
+  it('hands every stored publication (or part) to Web Push once the sockets have it', async () => {
+    const { dispatcher, pushed, realtime } = setUp([[stored(['bob'])]]);
+    await dispatcher.dispatch([toUsers('pub-1', ['bob'])]);
+    expect(pushed.map((p) => p.map((one) => one.recipients.length))).toEqual([[1]]);
+    expect(realtime.publishNotifications).toHaveBeenCalledWith(pushed[0]);
+  });
+
   it('stores, then counts, then pushes; a task notification (no acceptedAt) is counted too', async () => {
     const { dispatcher, events } = setUp([[stored(['bob'])]]);
     await dispatcher.dispatch([toUsers('task-1-assigned-1', ['bob'])]);

@@ -15,8 +15,9 @@
  * guarantee that such a list is the same on a retry (listed user ids, or a frozen topic snapshot,
  * see PublicationSnapshots), so that a retry splits it into exactly the same parts.
  */
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MetricsService } from '../metrics/metrics.service';
+import { PUSH_DISPATCH, type PushDispatch } from '../push/push.ports';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { NotificationStore, PARTS_ABOVE, type PublicationInput } from './notification-store';
 import type { StoredPublication } from './notification.types';
@@ -34,6 +35,7 @@ export class NotificationDispatcher {
     private readonly store: NotificationStore,
     private readonly realtime: RealtimePublisher,
     private readonly metrics: MetricsService,
+    @Inject(PUSH_DISPATCH) private readonly push: PushDispatch,
   ) {}
 
   /** Stores and pushes the publications, in order. Rethrows the first failure (after pushing). */
@@ -113,6 +115,7 @@ export class NotificationDispatcher {
     });
     if (created) this.metrics.notificationsPublished(created);
     await this.realtime.publishNotifications(stored);
+    await this.push.dispatch(stored); // after the sockets: Web Push for whoever had none open
   }
 }
 

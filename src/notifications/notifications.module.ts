@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { PushModule } from '../push/push.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { NotificationCounterEntity } from './notification-counter.entity';
 import { NotificationEntity } from './notification.entity';
@@ -24,6 +25,7 @@ import { TopicsService } from './topics.service';
     TypeOrmModule.forFeature([NotificationEntity, NotificationCounterEntity]),
     BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE }),
     RealtimeModule,
+    PushModule,
   ],
   controllers: [NotificationsController, TopicsController],
   providers: [

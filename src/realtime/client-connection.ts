@@ -2,7 +2,6 @@
  * Server-side state of one WebSocket: who it is, what it has been sent, and its limits.
  * Kept small on purpose: thousands of these live in one process.
  */
-import type { WebSocket } from 'ws';
 import type { Principal } from '../auth/principal';
 import { NotificationSequencer, type GapFetcher } from './notification-sequencer';
 import { nextConnectionId, type PresenceConnection } from './presence-connection';
@@ -11,6 +10,21 @@ import { CloseCode } from './protocol';
 interface Corkable {
   cork(): void;
   uncork(): void;
+}
+
+/**
+ * What a connection needs of its transport: a `ws` WebSocket, or an SSE stream (SseSocket)
+ * that turns the same frames into events.
+ */
+export interface ConnectionSocket {
+  readonly readyState: number;
+  readonly OPEN: number;
+  /** Bytes queued for the peer and not yet handed to the kernel. */
+  readonly bufferedAmount: number;
+  send(frame: string): void;
+  close(code: number, reason: string): void;
+  ping(): void;
+  terminate(): void;
 }
 
 export interface ConnectionLimits {
@@ -48,7 +62,7 @@ export class ClientConnection implements PresenceConnection {
   onServerClose: () => void = () => undefined;
 
   constructor(
-    readonly socket: WebSocket,
+    readonly socket: ConnectionSocket,
     readonly principal: Principal,
     private readonly limits: ConnectionLimits,
     fetchGap: GapFetcher,

@@ -1,12 +1,11 @@
 /** The local half of the per-user groups: every open socket of this instance, by user. */
 import { Injectable } from '@nestjs/common';
-import type { WebSocket } from 'ws';
-import type { ClientConnection } from './client-connection';
+import type { ClientConnection, ConnectionSocket } from './client-connection';
 
 @Injectable()
 export class ConnectionRegistry {
   private readonly byUser = new Map<string, Set<ClientConnection>>();
-  private readonly bySocket = new WeakMap<WebSocket, ClientConnection>();
+  private readonly bySocket = new WeakMap<ConnectionSocket, ClientConnection>();
   private total = 0;
 
   get size(): number {
@@ -49,7 +48,7 @@ export class ConnectionRegistry {
     if (group.size === 0) this.byUser.delete(connection.userId);
   }
 
-  forSocket(socket: WebSocket): ClientConnection | undefined {
+  forSocket(socket: ConnectionSocket): ClientConnection | undefined {
     return this.bySocket.get(socket);
   }
 

@@ -23,10 +23,10 @@ import { APP_CONFIG } from '../config/config.module';
 import { UUID_PATTERN } from '../common/uuid';
 import { MAX_IDS_PER_READ } from '../notifications/dto/limits';
 import { InboxService } from '../notifications/inbox.service';
-import { ClientConnection } from './client-connection';
+import type { ClientConnection } from './client-connection';
 import { ConnectionRegistry } from './connection-registry';
-import { viewFrame } from './notification-frames';
-import { CloseCode, encodeFrame, RESUME_LIMIT, WS_PATH, type ErrorCode } from './protocol';
+import { ConnectionSessions } from './connection-sessions';
+import { CloseCode, encodeFrame, WS_PATH, type ErrorCode } from './protocol';
 import { WsAdmission } from './ws-admission';
 import type { AuthenticatedUpgrade } from './ws-handshake';
 import { isRecord } from './ws-frame-router';
@@ -54,6 +54,7 @@ export class NotificationsGateway
     private readonly registry: ConnectionRegistry,
     private readonly inbox: InboxService,
     private readonly admission: WsAdmission,
+    private readonly sessions: ConnectionSessions,
   ) {}
 
   onModuleInit(): void {
@@ -111,7 +112,7 @@ export class NotificationsGateway
       return;
     }
     void this.admission.open(socket, request, principal).then(
-      (connection) => connection && this.sendReady(connection),
+      (connection) => connection && this.sessions.sendReady(connection),
       (error: unknown) => {
         this.logger.error(`admission failed: ${(error as Error).message}`);
         socket.close(CloseCode.InternalError, 'internal error');
@@ -141,35 +142,7 @@ export class NotificationsGateway
     ) {
       return this.fail(connection, 'invalid_data', 'resume needs { afterSeq: integer >= 0 }');
     }
-    await connection.ready;
-    if (connection.resuming) {
-      return this.fail(connection, 'resume_in_progress', 'a resume is already running');
-    }
-    connection.resuming = true;
-    const before = connection.deliveredOrReadySeq;
-    connection.cancelGrace(); // the hold after `ready` becomes the replay's hold
-    connection.sequencer.hold(); // live frames wait until the replay is out
-    try {
-      const userId = connection.userId;
-      const rows = await this.inbox.range(userId, afterSeq, RESUME_LIMIT + 1);
-      const complete = rows.length <= RESUME_LIMIT;
-      const replay = rows.slice(0, RESUME_LIMIT);
-      for (const view of replay) connection.send(viewFrame(view));
-      const last = replay.at(-1)?.seq;
-      // Where live delivery continues: after the replay; after an incomplete replay, from now
-      // (the client pages the rest over REST).
-      const floor = !complete
-        ? await this.inbox.lastSeq(userId)
-        : (last ?? Math.min(afterSeq, await this.inbox.lastSeq(userId)));
-      connection.send(encodeFrame('resumed', { count: replay.length, complete }));
-      connection.sequencer.release(floor);
-    } catch (error) {
-      this.logger.warn(`resume failed: ${(error as Error).message}`);
-      connection.sequencer.release(before);
-      this.fail(connection, 'unavailable', 'storage unavailable, retry the resume');
-    } finally {
-      connection.resuming = false;
-    }
+    await this.sessions.resume(connection, afterSeq);
   }
 
   @SubscribeMessage('read')
@@ -201,22 +174,6 @@ export class NotificationsGateway
     await this.storageCall(connection, () => this.inbox.markAllRead(connection.userId));
   }
 
-  private async sendReady(connection: ClientConnection): Promise<void> {
-    try {
-      const userId = connection.userId;
-      const [unreadCount, lastSeq] = await Promise.all([
-        this.inbox.unreadCount(userId),
-        this.inbox.lastSeq(userId),
-      ]);
-      if (!connection.isOpen) return;
-      connection.send(encodeFrame('ready', { userId, unreadCount, lastSeq }));
-      connection.markReady(lastSeq);
-    } catch (error) {
-      this.logger.warn(`ready failed: ${(error as Error).message}`);
-      connection.close(CloseCode.TryAgainLater, 'storage unavailable, reconnect later');
-    }
-  }
-
   private async storageCall(
     connection: ClientConnection,
     call: () => Promise<unknown>,
@@ -230,6 +187,6 @@ export class NotificationsGateway
   }
 
   private fail(connection: ClientConnection, code: ErrorCode, message: string): void {
-    connection.send(encodeFrame('error', { code, message }));
+    this.sessions.fail(connection, code, message);
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConnectionRegistry } from './connection-registry';
+import { PRESENCE } from './presence.port';
 import { PresenceService } from './presence.service';
 import { RealtimeBus } from './realtime.bus';
 import { RealtimeDelivery } from './realtime.delivery';
@@ -16,7 +17,8 @@ import { RealtimePublisher } from './realtime.publisher';
     RealtimeDelivery,
     RealtimePublisher,
     PresenceService,
+    { provide: PRESENCE, useExisting: PresenceService },
   ],
-  exports: [RealtimeBus, ConnectionRegistry, RealtimePublisher, PresenceService],
+  exports: [RealtimeBus, ConnectionRegistry, RealtimePublisher, PresenceService, PRESENCE],
 })
 export class RealtimeModule {}

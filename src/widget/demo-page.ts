@@ -15,7 +15,7 @@ export const DEMO_PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export function demoPageHtml(options: { demo: boolean }): string {
+export function demoPageHtml(options: { demo: boolean; push?: boolean }): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -30,7 +30,7 @@ export function demoPageHtml(options: { demo: boolean }): string {
   <a class="brand" href="/"><span class="logo" aria-hidden="true">H</span>Herald</a>
   <div class="account">
     <span id="who" class="who"></span>
-    <herald-inbox id="inbox" desktop-notifications hidden></herald-inbox>
+    <herald-inbox id="inbox" desktop-notifications${options.push ? ' push="/push-sw.js"' : ''} hidden></herald-inbox>
   </div>
 </header>
 <main>

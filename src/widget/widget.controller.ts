@@ -19,7 +19,7 @@ export class WidgetController {
     private readonly assets: WidgetAssets,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.page = demoPageHtml({ demo: isDemoEnabled(config) });
+    this.page = demoPageHtml({ demo: isDemoEnabled(config), push: config.webPush.vapid !== null });
   }
 
   @Get('widget.js')

@@ -38,6 +38,8 @@ async function fetchToken(): Promise<string> {
 }
 
 function signIn(name: string): void {
+  // Another user on this browser: the previous one's push subscription goes first.
+  if (userId && userId !== name) void inbox.signOut();
   userId = name;
   token = '';
   userInput.value = name;

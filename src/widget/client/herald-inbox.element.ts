@@ -2,7 +2,7 @@
  * `<herald-inbox server="https://herald.example.com" token="JWT">`: a bell with the unread
  * count and a panel with the user's notifications. Attributes: `server` (default: where
  * widget.js came from), `token`, `align="start"` (panel opens to the right), `theme="dark"`,
- * `desktop-notifications`. Property `getToken` (a function returning a token or a promise of
+ * `desktop-notifications`, `push="/worker.js"` (offers Web Push; see push-toggle.ts). Property `getToken` (a function returning a token or a promise of
  * one) replaces `token` for apps that fetch and renew tokens themselves.
  * Events (bubbling, composed): `herald-open` {notification} (cancelable: prevents marking it
  * read), `herald-status` {status}, `herald-unauthorized`.
@@ -17,12 +17,13 @@ import {
 import type { InboxClient, InboxEvent, InboxSnapshot } from './inbox-client';
 import { createShell, moveFocusInList, renderBadge, renderRows, type Shell } from './inbox-view';
 import { renderPanelState } from './panel-state';
+import { PushToggle } from './push-toggle';
 import { applyStyles } from './styles';
 import type { TokenProvider } from './token-source';
 import type { ConnectionStatus } from './types';
 
 export class HeraldInboxElement extends HTMLElement {
-  static readonly observedAttributes = ['server', 'token', 'label'];
+  static readonly observedAttributes = ['server', 'token', 'label', 'push'];
 
   private readonly shell: Shell;
   private readonly rows = new Map<string, HTMLLIElement>();
@@ -30,6 +31,9 @@ export class HeraldInboxElement extends HTMLElement {
   private client: InboxClient | null = null;
   private unsubscribe: (() => void) | null = null;
   private tokenHook: TokenProvider | undefined;
+  private push: PushToggle | null = null;
+  /** The last token this element was given: a sign-out deletes the push subscription with it. */
+  private lastToken: string | undefined;
   private shownUnread: number | null = null;
   private shownStatus: ConnectionStatus | null = null;
   private wasLoading: InboxSnapshot['loading'] = null;
@@ -131,6 +135,11 @@ export class HeraldInboxElement extends HTMLElement {
     return this.client?.markAllRead() ?? Promise.resolve();
   }
 
+  /** The user signs out: this browser's push subscription goes (also when `token` is removed). */
+  signOut(): Promise<void> {
+    return this.push?.signOut() ?? Promise.resolve();
+  }
+
   /** Opens the panel towards the side with room when the chosen side would leave the screen. */
   private fitPanel(): void {
     const panel = this.shell.panel;
@@ -144,6 +153,9 @@ export class HeraldInboxElement extends HTMLElement {
   private attach(): void {
     this.detach();
     const token = this.getAttribute('token') || undefined;
+    if (this.lastToken && !token && !this.tokenHook) void this.signOut();
+    if (token) this.lastToken = token;
+    this.setUpPush(token || this.tokenHook ? this.server : null);
     if (token || this.tokenHook) {
       try {
         const server = normalizeServer(this.server);
@@ -155,6 +167,26 @@ export class HeraldInboxElement extends HTMLElement {
       }
     }
     this.render(true);
+  }
+
+  private setUpPush(server: string | null): void {
+    const path = this.getAttribute('push');
+    if (this.push && (!path || !server || this.push.workerPath !== path)) {
+      this.push.button.remove();
+      this.push = null;
+    }
+    if (this.push || !path || !server) return;
+    const hook = () => this.tokenHook;
+    this.push = new PushToggle(
+      normalizeServer(server),
+      path,
+      async () => {
+        const token = this.getAttribute('token') || this.lastToken;
+        return token ?? (await (hook() ?? (() => ''))());
+      },
+      () => this.render(),
+    );
+    this.shell.footer.append(this.push.button);
   }
 
   private detach(): void {
@@ -198,11 +230,12 @@ export class HeraldInboxElement extends HTMLElement {
     shell.markAll.disabled = !unread && !snapshot?.items.some((n) => !n.readAt);
     renderRows(shell.list, this.rows, snapshot?.items ?? [], refreshTimes);
     renderPanelState(shell, snapshot, !!this.client);
-    shell.footer.hidden = !(
+    shell.alertsButton.hidden = !(
       this.hasAttribute('desktop-notifications') &&
       desktopAlertsSupported() &&
       desktopPermission() === 'default'
     );
+    shell.footer.hidden = shell.alertsButton.hidden && !this.push?.visible;
     // A page that ended with the sentinel still in view needs another look after loading.
     if (this.wasLoading === 'older' && !snapshot?.loading && snapshot?.hasMore) {
       this.observer.unobserve(shell.sentinel);

@@ -9,7 +9,7 @@
  */
 import type { Frame, ServerEvents } from '../../realtime/protocol';
 import { NotificationList } from './notification-list';
-import { RealtimeConnection } from './realtime-connection';
+import { FallbackConnection } from './fallback-connection';
 import { RestClient } from './rest-client';
 import type { TokenSource } from './token-source';
 import type { ConnectionStatus, InboxEvent, InboxSnapshot, Notification } from './types';
@@ -35,14 +35,14 @@ export class InboxClient {
   private retryAt: number | null = null;
   private readonly listeners = new Set<(event: InboxEvent) => void>();
   private readonly rest: RestClient;
-  private readonly connection: RealtimeConnection;
+  private readonly connection: FallbackConnection;
 
   constructor(
     readonly server: string,
     tokens: TokenSource,
   ) {
     this.rest = new RestClient(server, tokens);
-    this.connection = new RealtimeConnection(server, tokens, this.rest, {
+    this.connection = new FallbackConnection(server, tokens, this.rest, {
       frame: (frame) => this.onFrame(frame),
       status: (status, retryAt) => this.onStatus(status, retryAt),
     });

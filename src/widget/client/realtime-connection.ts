@@ -21,6 +21,11 @@ export interface ConnectionListener {
   frame(frame: Frame): void;
   /** `retryAt`: epoch ms of the next attempt while offline, null when waiting for the network. */
   status(status: ConnectionStatus, retryAt: number | null): void;
+  /**
+   * The WebSocket cannot get through although the server answers REST (a proxy that strips
+   * `Upgrade`, a blocked `/ws`): the owner may switch transports; without this hook, retry.
+   */
+  unreachable?(): void;
 }
 
 /** App-level ping cadence; a socket silent for two of these is presumed dead. */
@@ -38,6 +43,7 @@ export class RealtimeConnection {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private lastFrameAt = 0;
   private renewals = 0;
+  private gotReady = false;
   private readonly backoff = new Backoff();
   private readonly onOnline = () => this.retryNow();
 
@@ -95,10 +101,11 @@ export class RealtimeConnection {
     let opened = false;
     socket.onopen = () => (opened = true);
     socket.onmessage = (message) => this.receive(message);
+    this.gotReady = false;
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.detach();
-      void this.afterClose(event.code, opened);
+      void this.afterClose(event.code, opened, this.gotReady);
     };
   }
 
@@ -112,6 +119,7 @@ export class RealtimeConnection {
     }
     if (typeof frame?.event !== 'string') return;
     if (frame.event === 'ready') {
+      this.gotReady = true;
       this.renewals = 0;
       this.listener.status('online', null);
       this.startHeartbeat();
@@ -120,12 +128,16 @@ export class RealtimeConnection {
     this.listener.frame(frame);
   }
 
-  private async afterClose(code: number, opened: boolean): Promise<void> {
+  private async afterClose(code: number, opened: boolean, gotReady: boolean): Promise<void> {
     if (!this.running) return;
-    // A refused upgrade reaches browser code as a bare close; REST tells a 401 apart.
-    const rejected =
-      code === CloseCode.TokenExpired || (!opened && (await this.rest.probe()) === 401);
+    // A refused upgrade reaches browser code as a bare close; REST tells a 401 apart, and a
+    // REST answer to a socket that never reached `ready` says the WebSocket is what fails.
+    const probe = code === CloseCode.TokenExpired || gotReady ? null : await this.rest.probe();
+    const rejected = code === CloseCode.TokenExpired || probe === 401;
     if (!this.running || this.socket) return;
+    if (!rejected && probe !== null && probe >= 200 && probe < 300 && this.listener.unreachable) {
+      return this.listener.unreachable();
+    }
     if (!rejected) return this.scheduleRetry();
     if (!this.tokens.canRefresh || this.renewals >= MAX_RENEWALS_IN_A_ROW) {
       return this.listener.status('unauthorized', null);

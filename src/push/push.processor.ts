@@ -1,0 +1,162 @@
+/**
+ * Runs push jobs: each recipient's subscriptions get the notification, eight requests at a
+ * time. Outcomes per subscription: sent; 404/410 → the subscription is deleted; 429, 5xx,
+ * timeouts → sent again by a follow-up job (after `Retry-After` when the push service gave one,
+ * else after an exponential backoff), which carries only what is still to send; other answers →
+ * dropped. A notification is claimed in Redis by the batch that pushes it, so a publish job
+ * retried after it already queued its pushes does not push twice.
+ */
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { Job } from 'bull';
+import { Counter } from 'prom-client';
+import type { AppConfig } from '../config/app-config';
+import { processByName, type JobHandlers } from '../common/process-by-name';
+import { APP_CONFIG } from '../config/config.module';
+import { MetricsService } from '../metrics/metrics.service';
+import { pushPayload } from './push-payload';
+import { PushSender, type PushOutcome } from './push-sender';
+import { PushSubscriptionsService } from './push-subscriptions.service';
+import type { PushBatchJobData, PushJobs, PushRecipient } from './push.jobs';
+import { PushQueue } from './push.queue';
+
+const SENDS_IN_FLIGHT = 8;
+const CLAIM_TTL_S = 7 * 24 * 3600;
+
+@Injectable()
+export class PushProcessor implements OnApplicationBootstrap {
+  private readonly logger = new Logger(PushProcessor.name);
+  private readonly handlers: JobHandlers<PushJobs> = {
+    'push-batch': (job: Job<PushBatchJobData>) => this.run(job.data),
+  };
+  private readonly sent: Counter<'outcome'>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly queue: PushQueue,
+    private readonly subscriptions: PushSubscriptionsService,
+    private readonly sender: PushSender,
+    metrics: MetricsService,
+  ) {
+    this.sent = new Counter({
+      name: 'herald_push_requests_total',
+      help: 'Web Push requests to push services, by outcome (sent, gone, retry, dropped, given_up).',
+      labelNames: ['outcome'],
+      registers: [metrics.registry],
+    });
+    for (const outcome of ['sent', 'gone', 'retry', 'dropped', 'given_up']) {
+      this.sent.inc({ outcome }, 0);
+    }
+  }
+
+  onApplicationBootstrap(): void {
+    processByName(this.queue.queue, this.config.queue.concurrency, this.handlers);
+  }
+
+  async run(data: PushBatchJobData): Promise<void> {
+    const recipients = data.pending
+      ? data.recipients.filter((r) => data.pending?.[r.id]?.length)
+      : await this.claim(data.key, data.recipients);
+    if (recipients.length === 0) return;
+    const pendingIds = data.pending ? Object.values(data.pending).flat() : undefined;
+    const subscriptions = await this.subscriptions.forUsers(
+      [...new Set(recipients.map((r) => r.userId))],
+      pendingIds,
+    );
+    const byUser = new Map<string, typeof subscriptions>();
+    for (const s of subscriptions) byUser.set(s.userId, [...(byUser.get(s.userId) ?? []), s]);
+
+    const sends: {
+      recipient: PushRecipient;
+      subscriptionId: string;
+      run: () => Promise<PushOutcome>;
+    }[] = [];
+    for (const recipient of recipients) {
+      const wanted = data.pending?.[recipient.id];
+      const payload = pushPayload({
+        ...data.content,
+        id: recipient.id,
+        seq: recipient.seq,
+        createdAt: data.createdAt,
+      });
+      for (const s of byUser.get(recipient.userId) ?? []) {
+        if (wanted && !wanted.includes(s.id)) continue;
+        sends.push({
+          recipient,
+          subscriptionId: s.id,
+          run: () =>
+            this.sender.send(
+              { endpoint: s.endpoint, keys: { p256dh: s.p256dh, auth: s.auth } },
+              payload,
+              {
+                urgency: data.critical ? 'high' : 'normal',
+                // Collapses repeats of one notification at the push service (32 base64url chars).
+                topic: recipient.id.replace(/-/g, ''),
+              },
+            ),
+        });
+      }
+    }
+    const outcomes = await inParallel(
+      sends.map((s) => s.run),
+      SENDS_IN_FLIGHT,
+    );
+    const gone: string[] = [];
+    const pending: Record<string, string[]> = {};
+    let waitMs = 0;
+    outcomes.forEach((outcome, k) => {
+      this.sent.inc({ outcome: outcome.kind });
+      const { recipient, subscriptionId } = sends[k];
+      if (outcome.kind === 'gone') gone.push(subscriptionId);
+      if (outcome.kind === 'dropped') {
+        this.logger.warn(`push to subscription ${subscriptionId} dropped: ${outcome.reason}`);
+      }
+      if (outcome.kind === 'retry') {
+        (pending[recipient.id] ??= []).push(subscriptionId);
+        waitMs = Math.max(waitMs, outcome.afterMs ?? 0);
+      }
+    });
+    await this.subscriptions.deleteByIds(gone);
+    const left = Object.values(pending).flat().length;
+    if (left === 0) return;
+    const attempt = data.attempt + 1;
+    if (attempt >= this.queue.attempts) {
+      this.sent.inc({ outcome: 'given_up' }, left);
+      this.logger.warn(
+        `push batch ${data.key}: gave up on ${left} sends after ${attempt} attempts`,
+      );
+      return;
+    }
+    await this.queue.addFollowUp(
+      { ...data, attempt, pending },
+      Math.max(waitMs, this.queue.backoffMs(data.attempt)),
+    );
+  }
+
+  /** The recipients this batch owns: claimed now, or by an earlier run of the same batch. */
+  private async claim(key: string, recipients: PushRecipient[]): Promise<PushRecipient[]> {
+    const redis = this.queue.queue.client;
+    const prefix = `${this.config.redis.prefix}:push:claim:`;
+    const pipeline = redis.pipeline();
+    for (const r of recipients) {
+      pipeline.set(prefix + r.id, key, 'EX', CLAIM_TTL_S, 'NX');
+      pipeline.get(prefix + r.id);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([error]) => error);
+    if (failed) throw failed[0] as Error;
+    return recipients.filter((_, k) => results[2 * k + 1]?.[1] === key);
+  }
+}
+
+async function inParallel<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array<T>(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const k = next++;
+      results[k] = await tasks[k]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}

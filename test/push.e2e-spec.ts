@@ -1,0 +1,296 @@
+/**
+ * Web Push end to end against a push service of the test's own (HTTPS on 127.0.0.1, VAPID
+ * checked, aes128gcm decrypted): subscriptions, who gets a push, and what the push service's
+ * answers do to a subscription.
+ */
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import request from 'supertest';
+import webpush from 'web-push';
+import { PUSH_QUEUE, type PushBatchJobData } from '../src/push/push.jobs';
+import { NOTIFICATIONS_QUEUE } from '../src/notifications/notifications.jobs';
+import { TestPushService, type BrowserSubscription } from './support/push-service';
+import {
+  destroyIsolation,
+  eventually,
+  newIsolation,
+  startTestApp,
+  type TestApp,
+} from './support/test-app';
+import { serviceToken, tokenFor } from './support/tokens';
+import { TestStream } from './support/sse-client';
+import { TestSocket } from './support/ws-client';
+
+const vapid = webpush.generateVAPIDKeys();
+const SUBJECT = 'mailto:push-tests@example.com';
+const isolation = newIsolation('push');
+let push: TestPushService;
+let a: TestApp;
+let b: TestApp;
+
+function pushEnv(service: TestPushService, extra: Record<string, string> = {}) {
+  return {
+    WEB_PUSH_VAPID_PUBLIC_KEY: vapid.publicKey,
+    WEB_PUSH_VAPID_PRIVATE_KEY: vapid.privateKey,
+    WEB_PUSH_SUBJECT: SUBJECT,
+    WEB_PUSH_ALLOWED_ORIGINS: service.origin,
+    WEB_PUSH_ALLOW_PRIVATE_HOSTS: 'true',
+    WEB_PUSH_EXTRA_CA: service.certPem,
+    ...extra,
+  };
+}
+
+const subscribe = (app: TestApp, user: string, body: unknown) =>
+  request(app.url)
+    .post('/v1/me/push-subscriptions')
+    .set('Authorization', `Bearer ${tokenFor(user)}`)
+    .send(body as object);
+
+async function subscribed(user: string): Promise<BrowserSubscription> {
+  const subscription = push.subscription();
+  expect((await subscribe(a, user, subscription)).status).toBe(201);
+  return subscription;
+}
+
+async function publish(app: TestApp, body: Record<string, unknown>): Promise<void> {
+  const response = await request(app.url)
+    .post('/v1/notifications')
+    .set('Authorization', `Bearer ${serviceToken()}`)
+    .send({ type: 'test.push', title: 'Hello', ...body });
+  expect(response.status).toBe(202);
+}
+
+/** Waits for `count` pushes to `endpoint`; answers them. */
+const pushesTo = (endpoint: string, count = 1, what = `${count} push(es)`) =>
+  eventually(() => (push.to(endpoint).length >= count ? push.to(endpoint) : null), 15_000, what);
+
+/** The publish job decides before it completes: once the queue is idle, its choice is made. */
+async function publishJobsDone(): Promise<void> {
+  const notifications = a.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+  await eventually(
+    async () => {
+      const counts = await notifications.getJobCounts();
+      return counts.waiting + counts.active + counts.delayed === 0;
+    },
+    10_000,
+    'the publish jobs done',
+  );
+}
+
+/** The notification ids of every push job queued so far (kept after they ran). */
+async function queuedPushIds(): Promise<string[]> {
+  const queue = a.app.get<Queue>(getQueueToken(PUSH_QUEUE));
+  const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']);
+  return jobs.flatMap((job) => (job.data as PushBatchJobData).recipients.map((r) => r.id));
+}
+
+const listOf = async (user: string) =>
+  (
+    await request(a.url)
+      .get('/v1/me/push-subscriptions')
+      .set('Authorization', `Bearer ${tokenFor(user)}`)
+  ).body as { items: { id: string; endpoint: string }[] };
+
+beforeAll(async () => {
+  push = await TestPushService.start(vapid.publicKey, SUBJECT);
+  a = await startTestApp(isolation, pushEnv(push));
+  b = await startTestApp(isolation, pushEnv(push)); // a second instance of the deployment
+});
+
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await push?.close();
+  await destroyIsolation(isolation);
+});
+
+describe('push subscriptions', () => {
+  it('serves the public key without a token', async () => {
+    const response = await request(a.url).get('/v1/push/vapid-public-key');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ publicKey: vapid.publicKey });
+  });
+
+  it('stores a subscription once per endpoint: 201, then 200 with the same id', async () => {
+    const subscription = push.subscription();
+    const first = await subscribe(a, 'sam', { ...subscription, expirationTime: null });
+    expect(first.status).toBe(201);
+    expect(first.body).toEqual({ id: expect.any(String) });
+    const again = await subscribe(a, 'sam', subscription);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ id: first.body.id });
+    const list = await listOf('sam');
+    expect(list.items).toEqual([
+      { id: first.body.id, endpoint: subscription.endpoint, createdAt: expect.any(String) },
+    ]);
+    expect((await listOf('someone-else')).items).toEqual([]);
+
+    const other = request(a.url).delete(`/v1/me/push-subscriptions/${first.body.id}`);
+    expect((await other.set('Authorization', `Bearer ${tokenFor('mallory')}`)).status).toBe(404);
+    const own = request(a.url).delete(`/v1/me/push-subscriptions/${first.body.id}`);
+    expect((await own.set('Authorization', `Bearer ${tokenFor('sam')}`)).status).toBe(204);
+    expect((await listOf('sam')).items).toEqual([]);
+  });
+
+  it('refuses bad keys, unknown fields and endpoints outside the allowed origins', async () => {
+    const good = push.subscription();
+    const bad = await subscribe(a, 'sam', {
+      endpoint: good.endpoint,
+      keys: { p256dh: 'x', auth: 'y' },
+    });
+    expect(bad.status).toBe(400);
+    expect(String(bad.body.message)).toMatch(/keys\.p256dh/);
+    expect(String(bad.body.message)).toMatch(/keys\.auth/);
+    expect((await subscribe(a, 'sam', { ...good, extra: 1 })).status).toBe(400);
+    expect((await subscribe(a, 'sam', { keys: good.keys })).status).toBe(400);
+    const foreign = await subscribe(a, 'sam', { ...good, endpoint: 'https://evil.example.com/x' });
+    expect(foreign.status).toBe(400);
+    expect(String(foreign.body.message)).toMatch(/not an allowed push service/);
+    const plain = await subscribe(a, 'sam', {
+      ...good,
+      endpoint: good.endpoint.replace('https:', 'http:'),
+    });
+    expect(plain.status).toBe(400);
+    expect((await listOf('sam')).items).toEqual([]);
+  });
+
+  it('never accepts an endpoint on an internal host, even one listed as allowed', async () => {
+    const strict = newIsolation('push-strict');
+    const app = await startTestApp(strict, {
+      ...pushEnv(push, { WEB_PUSH_ALLOW_PRIVATE_HOSTS: 'false' }),
+      WEB_PUSH_ALLOWED_ORIGINS: `${push.origin},https://localhost,https://169.254.169.254`,
+    });
+    try {
+      for (const endpoint of [
+        push.subscription().endpoint,
+        'https://localhost/push/1',
+        'https://169.254.169.254/latest/meta-data',
+      ]) {
+        const response = await subscribe(app, 'sam', { ...push.subscription(), endpoint });
+        expect([endpoint, response.status]).toEqual([endpoint, 400]);
+        expect(String(response.body.message)).toMatch(/internal host/);
+      }
+    } finally {
+      await app.close();
+      await destroyIsolation(strict);
+    }
+  });
+});
+
+describe('sending', () => {
+  it('sends an offline subscriber the notification, VAPID-signed and aes128gcm-encrypted', async () => {
+    const subscription = await subscribed('olga');
+    await publish(a, {
+      userIds: ['olga'],
+      title: 'Invoice paid',
+      body: 'Thanks',
+      data: { url: '/invoices/7' },
+    });
+    const [received] = await pushesTo(subscription.endpoint, 1, 'a push');
+    expect(received.problem).toBeNull();
+    expect(received.payload).toEqual({
+      id: expect.any(String),
+      seq: 1,
+      type: 'test.push',
+      title: 'Invoice paid',
+      body: 'Thanks',
+      data: { url: '/invoices/7' },
+      createdAt: expect.any(String),
+    });
+    expect(received.bodyBytes).toBeLessThanOrEqual(4096);
+    expect(received.headers['ttl']).toBe('86400');
+    expect(received.headers['urgency']).toBe('normal');
+    expect(received.headers['topic']).toBe(String(received.payload?.id).replace(/-/g, ''));
+  });
+
+  it('cuts a large notification to fit 4 KiB', async () => {
+    const subscription = await subscribed('lena');
+    await publish(a, {
+      userIds: ['lena'],
+      body: '€'.repeat(2000),
+      data: { blob: 'x'.repeat(7000) },
+    });
+    const [received] = await pushesTo(subscription.endpoint, 1, 'a push');
+    expect(received.problem).toBeNull();
+    expect(received.bodyBytes).toBeLessThanOrEqual(4096);
+    expect(received.payload).toMatchObject({ title: 'Hello', data: {}, truncated: true });
+  });
+
+  it('deletes a subscription the push service answers 410 for', async () => {
+    const gone = await subscribed('gus');
+    const kept = await subscribed('gus');
+    push.answer(gone.endpoint, { status: 410 });
+    await publish(a, { userIds: ['gus'] });
+    await eventually(
+      async () => {
+        const endpoints = (await listOf('gus')).items.map((s) => s.endpoint);
+        return endpoints.length === 1 && endpoints[0] === kept.endpoint;
+      },
+      10_000,
+      'the 410 subscription deleted',
+    );
+    expect(push.to(kept.endpoint)).toHaveLength(1);
+  });
+
+  it('retries after 429 no sooner than Retry-After, and after a 503 with backoff', async () => {
+    const limited = await subscribed('rita');
+    const failing = await subscribed('rita');
+    push.answer(limited.endpoint, { status: 429, headers: { 'Retry-After': '1' } });
+    push.answer(failing.endpoint, { status: 503 }, { status: 502 });
+    await publish(a, { userIds: ['rita'] });
+    const tries = await pushesTo(limited.endpoint, 2, 'the retry after 429');
+    expect(tries[1].at - tries[0].at).toBeGreaterThanOrEqual(950);
+    expect(tries[1].payload).toEqual(tries[0].payload);
+    await eventually(() => push.to(failing.endpoint).length === 3, 15_000, 'two retries after 5xx');
+    expect((await listOf('rita')).items).toHaveLength(2);
+  });
+
+  it('sends no push while the user has a socket open on another instance', async () => {
+    const subscription = await subscribed('nico');
+    const socket = await TestSocket.connect(b.wsUrl, tokenFor('nico'));
+    await publish(a, { userIds: ['nico'], title: 'While online' });
+    const live = await socket.next('notification');
+    expect(live.title).toBe('While online');
+    await publishJobsDone();
+    expect(await queuedPushIds()).not.toContain(live.id);
+
+    socket.close();
+    await socket.closed;
+    await publish(a, { userIds: ['nico'], title: 'After closing' });
+    const [pushed] = await pushesTo(subscription.endpoint, 1, 'a push once offline');
+    expect(pushed.payload).toMatchObject({ title: 'After closing', seq: 2 });
+    expect(push.to(subscription.endpoint)).toHaveLength(1);
+  });
+
+  it('counts an SSE stream as an open connection too', async () => {
+    const subscription = await subscribed('sia');
+    const stream = await TestStream.open(b.url, tokenFor('sia'));
+    await stream.next('ready');
+    await publish(a, { userIds: ['sia'], title: 'Streamed' });
+    const streamed = await stream.next('notification');
+    await publishJobsDone();
+    expect(await queuedPushIds()).not.toContain(streamed.id);
+    stream.close();
+    await stream.ended;
+    await eventually(
+      async () => {
+        await publish(a, { userIds: ['sia'], title: 'Pushed' });
+        return push.to(subscription.endpoint).length > 0;
+      },
+      10_000,
+      'a push once the stream is gone',
+    );
+  });
+
+  it('pushes task notifications too (the one store-and-push step)', async () => {
+    const subscription = await subscribed('tara');
+    const task = await request(a.url)
+      .post('/v1/tasks')
+      .set('Authorization', `Bearer ${tokenFor('owen')}`)
+      .send({ title: 'Review the draft', assigneeId: 'tara' });
+    expect(task.status).toBe(201);
+    const [pushed] = await pushesTo(subscription.endpoint, 1, 'the task push');
+    expect(pushed.problem).toBeNull();
+    expect(pushed.payload).toMatchObject({ type: 'task.assigned', seq: 1 });
+  });
+});
