@@ -2,10 +2,12 @@ import type { MigrationInterface } from 'typeorm';
 import { Init1795248210485 } from './1795248210485-Init';
 import { UnreadCount1795252582248 } from './1795252582248-UnreadCount';
 import { Tasks1795249282080 } from './1795249282080-Tasks';
+import { InboxLifecycle1796160778549 } from './1796160778549-InboxLifecycle';
 
 /** Every migration, in order. `npm run migration:generate` writes a file; add its class here. */
 export const migrations: (new () => MigrationInterface)[] = [
   Init1795248210485,
   Tasks1795249282080,
   UnreadCount1795252582248,
+  InboxLifecycle1796160778549,
 ];

@@ -74,6 +74,10 @@ const envSchema = z.object({
   TRUST_PROXY_HOPS: int(0, 0, 10),
 
   SHUTDOWN_TIMEOUT_MS: int(25000, 100, 600000),
+  NOTIFICATION_RETENTION_DAYS: int(90, 1, 36500),
+  /** How often the retention job runs, and the most rows one of its statements deletes. */
+  RETENTION_INTERVAL_MS: int(60_000, 100, 86_400_000),
+  RETENTION_BATCH_SIZE: int(1000, 1, 100_000),
   /** Demo page may mint tokens; defaults to on outside production. */
   DEMO: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
 });
@@ -127,6 +131,8 @@ export interface AppConfig {
   /** How many reverse proxies' X-Forwarded-For entries are trusted for the client IP. */
   trustProxyHops: number;
   shutdownTimeoutMs: number;
+  /** Notifications older than `days` are deleted, `batchSize` rows per statement. */
+  retention: { days: number; intervalMs: number; batchSize: number };
   /** The demo page at `/` may mint tokens for any user name (never on by default in production). */
   demo: boolean;
 }
@@ -200,6 +206,11 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     },
     trustProxyHops: e.TRUST_PROXY_HOPS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    retention: {
+      days: e.NOTIFICATION_RETENTION_DAYS,
+      intervalMs: e.RETENTION_INTERVAL_MS,
+      batchSize: e.RETENTION_BATCH_SIZE,
+    },
     demo: e.DEMO ? ['true', '1', 'yes'].includes(e.DEMO) : e.NODE_ENV !== 'production',
   });
 }

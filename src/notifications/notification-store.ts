@@ -20,6 +20,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '../database/sql';
+import { PreferencesService } from './preferences/preferences.service';
 import type { PublishTarget } from './notifications.jobs';
 import type { NotificationContent, StoredPublication, StoredRecipient } from './notification.types';
 
@@ -43,11 +44,11 @@ const IN_PARTS = -1;
 const STORE_SQL = `
   WITH items AS (
       SELECT (i.ord - 1)::int AS ord, i.job_id, i.publisher_id, i.type, i.title, i.body, i.data,
-             i.topic, i.row_job_id
+             i.topic, i.row_job_id, i.critical
       FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],
-                  $6::text[], $7::varchar[], $10::varchar[])
+                  $6::text[], $7::varchar[], $10::varchar[], $11::boolean[])
         WITH ORDINALITY AS i(job_id, publisher_id, type, title, body, data, topic, row_job_id,
-                             ord)),
+                             critical, ord)),
     all_recipients AS (
       SELECT r.ord, r.user_id FROM unnest($8::int[], $9::varchar[]) AS r(ord, user_id)),
     counts AS (
@@ -76,9 +77,10 @@ const STORE_SQL = `
       FROM recipients r JOIN bumped b USING (user_id)
       WINDOW u AS (PARTITION BY r.user_id), w AS (PARTITION BY r.user_id ORDER BY r.ord)),
     inserted AS (
-      INSERT INTO notifications (id, user_id, seq, type, title, body, data, topic, job_id)
+      INSERT INTO notifications (id, user_id, seq, type, title, body, data, topic, job_id,
+                                 critical)
       SELECT n.id, n.user_id, n.seq, i.type, i.title, i.body, i.data::jsonb, i.topic,
-             i.row_job_id
+             i.row_job_id, i.critical
       FROM numbered n JOIN items i USING (ord))
   SELECT n.id, n.user_id, n.seq::int AS seq, n.unread::int AS unread, n.ord,
          NULL::timestamptz AS created_at, NULL AS job_id
@@ -116,7 +118,10 @@ interface InsertedRow {
 
 @Injectable()
 export class NotificationStore {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly preferences: PreferencesService,
+  ) {}
 
   /** storeBatch for one publication. */
   async storePublication(
@@ -139,7 +144,8 @@ export class NotificationStore {
   async storeBatch(publications: StatementInput[]): Promise<StoredPublication[]> {
     const unique = [...new Map(publications.map((p) => [p.publicationId, p])).values()];
     const results = new Map<string, StoredPublication>();
-    const { grouped, claimed } = await this.insertOnce(unique);
+    const { grouped, claimed, muted } = await this.insertOnce(unique);
+    let mutedStored = 0;
     for (const [ord, p] of unique.entries()) {
       const createdAt = claimed.get(p.publicationId);
       if (!createdAt) {
@@ -156,13 +162,16 @@ export class NotificationStore {
         continue;
       }
       const own = grouped.get(ord) ?? [];
+      mutedStored += muted.get(ord) ?? 0;
       results.set(p.publicationId, {
         created: true,
         createdAt: createdAt.toISOString(),
         content: p.content,
         recipients: own.map(toRecipient),
+        muted: muted.get(ord) ?? 0,
       });
     }
+    this.preferences.countMutedInApp(mutedStored);
     return publications.map((p) => results.get(p.publicationId) as StoredPublication);
   }
 
@@ -172,9 +181,11 @@ export class NotificationStore {
    * counter once by their count in the batch, number their rows in batch order, insert them.
    * Answers the inserted rows and which publications it claimed.
    */
-  private async insertOnce(
-    unique: StatementInput[],
-  ): Promise<{ grouped: Map<number, InsertedRow[]>; claimed: Map<string, Date> }> {
+  private async insertOnce(unique: StatementInput[]): Promise<{
+    grouped: Map<number, InsertedRow[]>;
+    claimed: Map<string, Date>;
+    muted: Map<number, number>;
+  }> {
     const subscribers = await this.subscribersOf(unique.filter((p) => !p.recipients));
     const ords: number[] = [];
     const userIds: string[] = [];
@@ -188,6 +199,12 @@ export class NotificationStore {
         userIds.push(userId);
       }
     });
+    // Preferences: recipients muting the type in-app get no row, seq or count (one lookup).
+    const muted = await this.preferences.dropMutedInApp(
+      unique.map((p) => p.content),
+      ords,
+      userIds,
+    );
     const content = <K extends keyof NotificationContent>(key: K) =>
       unique.map((p) => p.content[key]);
     const params = [
@@ -201,6 +218,7 @@ export class NotificationStore {
       ords,
       userIds,
       unique.map((p) => p.rowJobId ?? p.publicationId),
+      unique.map((p) => p.content.critical ?? false),
     ];
     for (let attempt = 0; ; attempt++) {
       try {
@@ -216,7 +234,7 @@ export class NotificationStore {
           if (own) own.push(row);
           else grouped.set(row.ord, [row]);
         }
-        return { grouped, claimed };
+        return { grouped, claimed, muted };
       } catch (error) {
         if ((error as { code?: string }).code !== DEADLOCK || attempt >= MAX_DEADLOCK_RETRIES) {
           throw error;
@@ -305,10 +323,11 @@ export class NotificationStore {
       body: string;
       data: Record<string, unknown>;
       topic: string | null;
+      critical: boolean;
     }>(
       manager,
       `SELECT n.id, n.user_id, n.seq, n.created_at, n.type, n.title, n.body, n.data, n.topic,
-              c.unread_count AS unread
+              n.critical, c.unread_count AS unread
        FROM notifications n JOIN notification_counters c USING (user_id)
        WHERE n.job_id = $1 ORDER BY n.user_id`,
       [jobId],
@@ -324,6 +343,7 @@ export class NotificationStore {
             body: first.body,
             data: first.data,
             topic: first.topic,
+            critical: first.critical,
           }
         : { type: '', title: '', body: '', data: {}, topic: null },
       recipients: rows.map(toRecipient),

@@ -10,6 +10,9 @@ export interface NotificationView {
   topic: string | null;
   createdAt: string;
   readAt: string | null;
+  critical: boolean;
+  archivedAt: string | null;
+  snoozedUntil: string | null;
 }
 
 /** What one publish carries to every recipient. */
@@ -19,6 +22,8 @@ export interface NotificationContent {
   body: string;
   data: Record<string, unknown>;
   topic: string | null;
+  /** Delivered whatever the recipients' preferences say. */
+  critical?: boolean;
 }
 
 /** A stored row of one publish: the per-recipient part; the rest is the shared content. */
@@ -36,4 +41,6 @@ export interface StoredPublication {
   createdAt: string;
   content: NotificationContent;
   recipients: StoredRecipient[];
+  /** Recipients left out because their preferences mute the type in-app (this run). */
+  muted?: number;
 }

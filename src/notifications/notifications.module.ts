@@ -14,14 +14,31 @@ import { NotificationsService } from './notifications.service';
 import { PublishBatcher } from './publish-batcher';
 import { TopicsController } from './topics.controller';
 import { TopicsService } from './topics.service';
+import { InboxMetrics } from './inbox-metrics';
+import { InboxChanges } from './lifecycle/inbox-changes';
+import { InboxLifecycleController } from './lifecycle/inbox-lifecycle.controller';
+import { InboxLifecycleService } from './lifecycle/inbox-lifecycle.service';
+import { INBOX_QUEUE } from './lifecycle/inbox.jobs';
+import { InboxProcessor } from './lifecycle/inbox.processor';
+import { InboxQueue } from './lifecycle/inbox.queue';
+import { RetentionService } from './lifecycle/retention.service';
+import { PreferencesController } from './preferences/preferences.controller';
+import { PreferencesService } from './preferences/preferences.service';
+import { PreferencesStore } from './preferences/preferences.store';
 
 @Module({
   imports: [
     TypeOrmModule.forFeature([NotificationEntity, NotificationCounterEntity]),
     BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE }),
+    BullModule.registerQueue({ name: INBOX_QUEUE }),
     RealtimeModule,
   ],
-  controllers: [NotificationsController, TopicsController],
+  controllers: [
+    NotificationsController,
+    TopicsController,
+    InboxLifecycleController,
+    PreferencesController,
+  ],
   providers: [
     NotificationStore,
     NotificationsQueue,
@@ -30,7 +47,22 @@ import { TopicsService } from './topics.service';
     NotificationsProcessor,
     InboxService,
     TopicsService,
+    InboxMetrics,
+    PreferencesStore,
+    PreferencesService,
+    InboxChanges,
+    InboxQueue,
+    InboxLifecycleService,
+    RetentionService,
+    InboxProcessor,
   ],
-  exports: [InboxService, NotificationsService, NotificationsQueue, NotificationStore, BullModule],
+  exports: [
+    InboxService,
+    NotificationsService,
+    NotificationsQueue,
+    NotificationStore,
+    BullModule,
+    PreferencesService,
+  ],
 })
 export class NotificationsModule {}

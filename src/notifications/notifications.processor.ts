@@ -175,13 +175,13 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
 }
 
 function toInput(item: BatchedPublish, subscribers?: string[]): PublicationInput {
-  const { publicationId, publisherId, target, type, title, body, data } = item;
+  const { publicationId, publisherId, target, type, title, body, data, critical } = item;
   const topic = 'topic' in target ? target.topic : null;
   return {
     publicationId,
     publisherId,
     target,
-    content: { type, title, body, data, topic },
+    content: { type, title, body, data, topic, critical: critical === true },
     recipients: item.recipients ?? subscribers,
   };
 }

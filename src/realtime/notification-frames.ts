@@ -16,6 +16,9 @@ export function sharedContentJson(content: NotificationContent, createdAt: strin
     topic: content.topic,
     createdAt,
     readAt: null,
+    critical: content.critical ?? false,
+    archivedAt: null,
+    snoozedUntil: null,
   });
 }
 
