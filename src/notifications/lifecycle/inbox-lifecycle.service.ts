@@ -79,7 +79,7 @@ export class InboxLifecycleService {
     const change = await this.changes.apply(userId, 'id = $2', [id], DELETE);
     const [row] = change.rows;
     if (!row) throw notFound();
-    if (row.old_until) void this.queue.cancelWake(id, row.old_until.getTime());
+    if (row.old_until) await this.queue.cancelWake(id, row.old_until.getTime());
     await this.announce(userId, change, 'deleted');
   }
 
@@ -109,11 +109,11 @@ export class InboxLifecycleService {
     });
     const [row] = change.rows;
     if (!row) {
-      void this.queue.cancelWake(id, until.getTime());
+      await this.queue.cancelWake(id, until.getTime());
       throw notFound();
     }
     if (row.old_until && row.old_until.getTime() !== until.getTime()) {
-      void this.queue.cancelWake(id, row.old_until.getTime());
+      await this.queue.cancelWake(id, row.old_until.getTime());
     }
     await this.push(userId, 'snoozed', { ids: [id], until: iso }, change.unread);
     return toNotificationView(row);
@@ -131,7 +131,7 @@ export class InboxLifecycleService {
       if (!current) throw notFound();
       return toNotificationView(current);
     }
-    if (row.old_until) void this.queue.cancelWake(id, row.old_until.getTime());
+    if (row.old_until) await this.queue.cancelWake(id, row.old_until.getTime());
     const notification = toNotificationView(row);
     await this.push(userId, 'unsnoozed', { notification }, change.unread);
     return notification;
@@ -144,7 +144,7 @@ export class InboxLifecycleService {
   async wake(job: SnoozeWakeJob): Promise<boolean> {
     const change = await this.changes.apply(
       job.userId,
-      'id = $2 AND snoozed_until = $3::timestamptz',
+      "id = $2 AND date_trunc('milliseconds', snoozed_until) = $3::timestamptz",
       [job.notificationId, job.until],
       { set: 'snoozed_until = NULL, read_at = NULL' },
     );
@@ -176,7 +176,7 @@ export class InboxLifecycleService {
       return toNotificationView(current); // already so: nothing changed, nothing pushed
     }
     if (row.old_until && event === 'archived')
-      void this.queue.cancelWake(id, row.old_until.getTime());
+      await this.queue.cancelWake(id, row.old_until.getTime());
     await this.announce(userId, change, event);
     return toNotificationView(row);
   }
