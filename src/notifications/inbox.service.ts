@@ -1,7 +1,7 @@
 /** A user's inbox: listing, replay for `resume`, read state and its sync to every device. */
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, SelectQueryBuilder } from 'typeorm';
 import { UUID_PATTERN } from '../common/uuid';
 import { sqlRows } from '../database/sql';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
@@ -36,6 +36,17 @@ export class InboxService {
   ) {}
 
   async list(userId: string, query: ListNotificationsQuery): Promise<InboxPage> {
+    const rows = await this.listQuery(userId, query).getMany();
+    const more = rows.length > query.limit;
+    const items = rows.slice(0, query.limit).map(toView);
+    const last = items.at(-1)?.seq ?? null;
+    if (query.after !== undefined)
+      return { items, nextBefore: null, nextAfter: more ? last : null };
+    return { items, nextBefore: more ? last : null };
+  }
+
+  /** The query of one page (`limit + 1` rows, to know whether there is more). */
+  listQuery(userId: string, query: ListNotificationsQuery): SelectQueryBuilder<NotificationEntity> {
     const qb = this.notifications.createQueryBuilder('n').where('n.userId = :userId', { userId });
     if (query.unread === 'true') qb.andWhere('n.readAt IS NULL');
     applyViewFilters(qb, query);
@@ -45,13 +56,7 @@ export class InboxService {
       if (query.before !== undefined) qb.andWhere('n.seq < :before', { before: query.before });
       qb.orderBy('n.seq', 'DESC');
     }
-    const rows = await qb.take(query.limit + 1).getMany();
-    const more = rows.length > query.limit;
-    const items = rows.slice(0, query.limit).map(toView);
-    const last = items.at(-1)?.seq ?? null;
-    if (query.after !== undefined)
-      return { items, nextBefore: null, nextAfter: more ? last : null };
-    return { items, nextBefore: more ? last : null };
+    return qb.take(query.limit + 1);
   }
 
   async unreadCount(userId: string): Promise<number> {
