@@ -99,7 +99,7 @@ describe('the unread count', () => {
         () => client.del(userId, `/${pick()}/snooze`),
         () => client.post(userId, `/${pick()}/read`),
         () => client.post(userId, '/read', { ids: [pick(), pick()] }),
-        async () => socket.send('read', { ids: [pick(), pick()] }),
+        () => Promise.resolve(socket.send('read', { ids: [pick(), pick()] })),
         () => client.del(userId, `/${pick()}`),
         async () => {
           const [job] = await queue.getDelayed(0, 0);
@@ -186,9 +186,7 @@ describe('query plans on a user with 100,000 notifications', () => {
   ];
 
   it.each(cases)('%s: an index scan that reads one page, no sort', async (_name, query, index) => {
-    const qb = app.app
-      .get(InboxService)
-      .listQuery(userId, { limit: 20, view: 'inbox', ...query } as ListNotificationsQuery);
+    const qb = app.app.get(InboxService).listQuery(userId, { limit: 20, view: 'inbox', ...query });
     const [text, params] = qb.getQueryAndParameters();
     const result = await db.query<{ 'QUERY PLAN': { Plan: Plan }[] }>(
       `EXPLAIN (ANALYZE, FORMAT JSON) ${text}`,
