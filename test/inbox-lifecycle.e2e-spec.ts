@@ -334,3 +334,53 @@ describe('snooze', () => {
     expect(await api.unread(judy)).toBe(1);
   });
 });
+
+describe('documents', () => {
+  it('lists every lifecycle and preferences endpoint in OpenAPI and every new frame in AsyncAPI', async () => {
+    const openapi = (await request(app.url).get('/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    const expected: [string, string][] = [
+      ['/v1/notifications/{id}/archive', 'post'],
+      ['/v1/notifications/{id}/unarchive', 'post'],
+      ['/v1/notifications/archive', 'post'],
+      ['/v1/notifications/archive-all', 'post'],
+      ['/v1/notifications/unarchive', 'post'],
+      ['/v1/notifications/unarchive-all', 'post'],
+      ['/v1/notifications/delete', 'post'],
+      ['/v1/notifications/delete-all', 'post'],
+      ['/v1/notifications/{id}', 'delete'],
+      ['/v1/notifications/{id}/snooze', 'post'],
+      ['/v1/notifications/{id}/snooze', 'delete'],
+      ['/v1/me/preferences', 'get'],
+      ['/v1/me/preferences', 'patch'],
+      ['/v1/users/{userId}/preferences', 'get'],
+      ['/v1/users/{userId}/preferences', 'patch'],
+    ];
+    for (const [path, method] of expected)
+      expect([path, method, openapi.paths[path]?.[method]]).toEqual([
+        path,
+        method,
+        expect.anything(),
+      ]);
+    expect(Object.keys(openapi.components.schemas['Notification'].properties ?? {})).toEqual(
+      expect.arrayContaining(['critical', 'archivedAt', 'snoozedUntil']),
+    );
+    const list = JSON.stringify(openapi.paths['/v1/notifications']['get']);
+    for (const name of ['"view"', '"type"', '"topic"']) expect(list).toContain(name);
+    const asyncapi = (await request(app.url).get('/docs/asyncapi.json').expect(200)).body as {
+      components: { messages: Record<string, unknown> };
+    };
+    for (const event of [
+      'archived',
+      'unarchived',
+      'deleted',
+      'snoozed',
+      'unsnoozed',
+      'preferences',
+    ]) {
+      expect(asyncapi.components.messages).toHaveProperty([`server.${event}`]);
+    }
+  });
+});
