@@ -162,3 +162,9 @@ export class PreferencesDoc {
   })
   types!: Record<string, ChannelSwitchesDoc>;
 }
+
+@ApiSchema({ name: 'NotificationTypes' })
+export class NotificationTypesDoc {
+  @ApiProperty({ type: [String], example: ['billing.paid', 'task.due'] })
+  types!: string[];
+}

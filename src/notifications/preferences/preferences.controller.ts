@@ -2,12 +2,13 @@ import { Body, Controller, Get, Param, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScope } from '../../auth/auth.decorators';
 import type { Principal } from '../../auth/principal';
-import { PreferencesDoc } from '../../docs/api-models';
+import { NotificationTypesDoc, PreferencesDoc } from '../../docs/api-models';
 import { UserIdPipe } from '../dto/params';
 import { PreferencesPatchDto } from './preferences.dto';
 import { PreferencesService } from './preferences.service';
 import type { PreferencesDocument } from './preferences.types';
 
+const TYPES_LISTED = 200;
 const MERGE =
   'Merged: channels and each type pattern are changed only where given; a pattern set to ' +
   "`null` is removed. The whole document is pushed to the user's sockets as `preferences`.";
@@ -34,6 +35,16 @@ export class PreferencesController {
     @Body() dto: PreferencesPatchDto,
   ): Promise<PreferencesDocument> {
     return this.preferences.patch(p.userId, dto);
+  }
+
+  @Get('me/notification-types')
+  @ApiOperation({
+    summary: 'The types of own notifications (an extension, for a preferences page)',
+    description: `Distinct, sorted, at most ${TYPES_LISTED}.`,
+  })
+  @ApiOkResponse({ type: NotificationTypesDoc })
+  async types(@CurrentPrincipal() p: Principal): Promise<{ types: string[] }> {
+    return { types: await this.preferences.receivedTypes(p.userId, TYPES_LISTED) };
   }
 
   @Get('users/:userId/preferences')

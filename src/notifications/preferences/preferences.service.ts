@@ -25,6 +25,10 @@ export class PreferencesService {
     return this.store.get(userId);
   }
 
+  receivedTypes(userId: string, limit: number): Promise<string[]> {
+    return this.store.receivedTypes(userId, limit);
+  }
+
   /** Merges, then pushes the whole document as `preferences` to every socket of the user. */
   async patch(userId: string, patch: PreferencesPatch): Promise<PreferencesDocument> {
     const document = await this.store.patch(userId, patch);

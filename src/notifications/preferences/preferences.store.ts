@@ -70,6 +70,25 @@ export class PreferencesStore {
     };
   }
 
+  /**
+   * The distinct types of the user's notifications, at most `limit`: a loose index scan over
+   * (user_id, type, seq), one index probe per type, however many rows the user holds.
+   */
+  async receivedTypes(userId: string, limit: number): Promise<string[]> {
+    const rows = await sqlRows<{ type: string }>(
+      this.dataSource.manager,
+      `WITH RECURSIVE t AS (
+         (SELECT type FROM notifications WHERE user_id = $1 ORDER BY type LIMIT 1)
+         UNION ALL
+         SELECT (SELECT n.type FROM notifications n WHERE n.user_id = $1 AND n.type > t.type
+                 ORDER BY n.type LIMIT 1)
+         FROM t WHERE t.type IS NOT NULL)
+       SELECT type FROM t WHERE type IS NOT NULL LIMIT $2`,
+      [userId, limit],
+    );
+    return rows.map((row) => row.type);
+  }
+
   /** Merges the patch in one transaction; more than MAX_RULES_PER_USER rules → 400, no change. */
   async patch(userId: string, patch: PreferencesPatch): Promise<PreferencesDocument> {
     await this.dataSource.transaction(async (manager) => {
