@@ -86,7 +86,7 @@ export function createShell(): { nodes: Node[]; shell: Shell } {
       'div',
       { class: 'header' },
       h('h2', { class: 'heading', id: 'herald-heading' }, 'Notifications', count),
-      h('div', { class: 'header-actions' }, lifecycle.archiveAll, markAll),
+      markAll,
     ),
     lifecycle.tabs,
     banner,

@@ -33,10 +33,12 @@ export function createLifecycleShell(): LifecycleShell {
     archived: tab('archived', 'Archived'),
     settings: tab('settings', 'Notification settings', settingsIcon()),
   };
+  const archiveAll = h('button', { type: 'button', class: 'link archive-all' }, 'Archive all');
+  const tablist = h('div', { role: 'tablist', class: 'tablist' }, tabs.inbox, tabs.archived);
   return {
-    tabs: h('div', { class: 'tabs', role: 'tablist' }, tabs.inbox, tabs.archived, tabs.settings),
+    tabs: h('div', { class: 'tabs' }, tablist, archiveAll, tabs.settings),
     tab: tabs,
-    archiveAll: h('button', { type: 'button', class: 'link archive-all' }, 'Archive all'),
+    archiveAll,
     prefs: h('div', { class: 'prefs', hidden: '' }),
   };
 }

@@ -138,14 +138,18 @@ button:focus-visible, .panel:focus-visible {
 }
 .footer .link { margin: 0; }
 /* Inbox lifecycle: tabs, row actions, snooze presets, preferences (lifecycle-view.ts). */
-.header-actions { display: flex; gap: 14px; }
-.tabs { display: flex; gap: 4px; padding: 0 12px; border-bottom: 1px solid var(--_border); }
+.tabs {
+  display: flex; align-items: center; gap: 4px; padding: 0 12px;
+  border-bottom: 1px solid var(--_border);
+}
+.tablist { display: flex; gap: 4px; }
+.tabs .archive-all { margin: 0 0 0 auto; white-space: nowrap; }
 .tab {
   padding: 8px 10px; border: 0; border-bottom: 2px solid transparent; background: none;
   color: var(--_muted); font-size: 13px; font-weight: 600; cursor: pointer;
 }
 .tab[aria-selected="true"] { color: var(--_accent); border-bottom-color: var(--_accent); }
-.tab-settings { margin-left: auto; display: grid; place-items: center; }
+.tab-settings { display: grid; place-items: center; }
 .tab svg { width: 16px; height: 16px; }
 .item { position: relative; }
 .actions { flex: none; display: flex; margin: 9px 6px 0 0; opacity: 0.55; }
