@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import { Logger } from 'nestjs-pino';
+import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config';
 import { installShutdownHandlers } from './lifecycle/graceful-shutdown';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createApp(config);
-  const logger = app.get(Logger);
+  const logger = new Logger('Herald');
   installShutdownHandlers(app, config, logger);
   await app.listen(config.port, config.host);
   logger.log(`Herald listening on http://${config.host}:${config.port} (ws path /ws)`);

@@ -61,9 +61,10 @@ describe('health', () => {
       statusCode: 503,
       error: 'Service Unavailable',
       message: expect.stringContaining('redis') as unknown,
-      requestId: expect.any(String) as unknown,
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
       details: { postgres: { status: 'up' }, redis: { status: 'down' } },
     });
+    expect((down.body as { requestId: string }).requestId).toBe(down.headers['x-request-id']);
     expect((await request(app.url).get('/health/live')).status).toBe(200);
 
     await redis.start();

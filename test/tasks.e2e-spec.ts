@@ -351,6 +351,9 @@ describe('optimistic concurrency', () => {
     const loser = byOwner.status === 409 ? byOwner : byAssignee;
     expect(loser.body).toMatchObject({ statusCode: 409, error: 'Conflict', currentVersion: 2 });
     expect(loser.headers['etag']).toBe('"2"');
+    // the one error body: the request id is the response's, never empty
+    expect(loser.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect((loser.body as { requestId: string }).requestId).toBe(loser.headers['x-request-id']);
 
     const now = (await as(alice).get(id)).body as { title: string; status: string };
     // Only the winner's change is in: neither was silently overwritten or merged.

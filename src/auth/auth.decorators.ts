@@ -1,5 +1,4 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Request } from 'express';
 import type { Principal, Scope } from './principal';
 
 export const IS_PUBLIC = 'herald:isPublic';
@@ -14,7 +13,7 @@ export const RequireScope = (scope: Scope) => SetMetadata(REQUIRED_SCOPE, scope)
 /** The authenticated caller. */
 export const CurrentPrincipal = createParamDecorator(
   (_data: unknown, context: ExecutionContext): Principal => {
-    const request = context.switchToHttp().getRequest<Request & { user: Principal }>();
+    const request = context.switchToHttp().getRequest<{ user: Principal }>();
     return request.user;
   },
 );

@@ -1,7 +1,6 @@
 import { ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { Request } from 'express';
 import { IS_PUBLIC, REQUIRED_SCOPE } from './auth.decorators';
 import type { Principal, Scope } from './principal';
 
@@ -19,7 +18,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     await super.canActivate(context);
     const scope = this.reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, targets);
     if (scope) {
-      const principal = context.switchToHttp().getRequest<Request & { user: Principal }>().user;
+      const principal = context.switchToHttp().getRequest<{ user: Principal }>().user;
       if (!principal.scopes.has(scope)) {
         throw new ForbiddenException(`this endpoint needs the '${scope}' scope`);
       }

@@ -1,12 +1,17 @@
 /**
- * The one exception filter: every HTTP error answers
- * `{ statusCode, error, message, requestId }`. HttpExceptions pass through; dependency outages
- * become 503; anything else is logged with its stack and answered as a bare 500.
+ * The one exception filter, and the only writer of error bodies: every HTTP error answers
+ * `{ statusCode, error, message, requestId }` (API.md) plus the `extra` fields and `headers`
+ * the exception carries (ProblemException). It answers through the HTTP adapter, so it does
+ * not depend on the platform. HttpExceptions pass through; errors of the HTTP layer itself
+ * (body too large, malformed JSON, unsupported media type: Fastify's, reaching here through
+ * Nest's error handler) keep their 4xx; dependency outages become 503; anything else is logged
+ * with its stack and answered as a bare 500.
  */
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
 import { requestIdOf } from './logging';
+import type { ErrorExtras } from './problem.exception';
 import { isUnavailableError } from './unavailable';
 
 export interface ErrorBody {
@@ -14,58 +19,69 @@ export interface ErrorBody {
   error: string;
   message: string | string[];
   requestId: string;
+  [extra: string]: unknown;
+}
+
+interface Described {
+  status: number;
+  message: string | string[];
+  extras?: ErrorExtras;
+}
+
+/** What the filter needs of a request: Fastify's (id from genReqId) or a bare IncomingMessage. */
+interface RequestLike {
+  id?: unknown;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return; // sockets answer with `error` events instead
     const http = host.switchToHttp();
-    const request = http.getRequest<Request & { id?: unknown }>();
-    const response = http.getResponse<Response>();
-    // Errors raised before the logger's middleware (body parsing, path decoding) have no id yet.
+    const request = http.getRequest<RequestLike>();
+    const response: unknown = http.getResponse();
+    const adapter = this.adapterHost.httpAdapter;
     const requestId = typeof request.id === 'string' ? request.id : requestIdOf(request);
-    const { status, message } = this.describe(exception, requestId);
+    const { status, message, extras } = this.describe(exception, requestId);
+    if (adapter.isHeadersSent(response)) return;
     const body: ErrorBody = {
+      ...extras?.extra,
       statusCode: status,
       error: STATUS_CODES[status] ?? 'Error',
       message,
       requestId,
     };
-    if (response.headersSent) return;
-    if (!response.getHeader('X-Request-Id')) response.setHeader('X-Request-Id', requestId);
-    response.status(status).json(body);
+    for (const [name, value] of Object.entries(extras?.headers ?? {})) {
+      adapter.setHeader(response, name, value);
+    }
+    adapter.setHeader(response, 'X-Request-Id', requestId);
+    adapter.reply(response, body, status);
   }
 
-  private describe(
-    exception: unknown,
-    requestId: string,
-  ): { status: number; message: string | string[] } {
+  private describe(exception: unknown, requestId: string): Described {
     if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const layer = layerMessage(status, exception.cause);
+      if (layer) return { status, message: layer };
       const answer = exception.getResponse();
       const message =
         typeof answer === 'string'
           ? answer
           : ((answer as { message?: string | string[] }).message ?? exception.message);
-      return { status: exception.getStatus(), message };
+      const { extra, headers } = exception as HttpException & ErrorExtras;
+      return { status, message, extras: { extra, headers } };
     }
-    // body-parser errors (malformed JSON, body too large) carry their own status
-    const parserError = exception as { type?: unknown; status?: unknown; expose?: unknown };
-    if (
-      typeof parserError.type === 'string' &&
-      typeof parserError.status === 'number' &&
-      parserError.expose
-    ) {
-      const status = parserError.status;
-      if (status === 413) return { status, message: 'request body exceeds 1 MiB' };
+    // An HTTP-layer error Nest did not map (e.g. a JSON SyntaxError with statusCode 400)
+    const status = (exception as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
       return {
         status,
-        message:
-          parserError.type === 'entity.parse.failed'
-            ? 'body is not valid JSON'
-            : (STATUS_CODES[status] ?? 'bad request'),
+        message: layerMessage(status, exception) ?? STATUS_CODES[status] ?? 'bad request',
       };
     }
     if (isUnavailableError(exception)) {
@@ -77,4 +93,14 @@ export class HttpErrorFilter implements ExceptionFilter {
     this.logger.error(`unhandled error (request ${requestId})`, (exception as Error)?.stack);
     return { status: 500, message: 'internal server error' };
   }
+}
+
+/** API.md's wording for errors of the body parser, whatever the platform's own message. */
+function layerMessage(status: number, cause: unknown): string | undefined {
+  if (status === 413 && cause) return 'request body exceeds 1 MiB';
+  if (cause instanceof SyntaxError) return 'body is not valid JSON';
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'body is empty but Content-Type is JSON';
+  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY') return 'body is not valid JSON';
+  return undefined;
 }

@@ -1,32 +1,41 @@
 /**
- * Express middleware, right after the body parser: refuses input that would fail later, deep
- * inside the pipeline, instead of being answered as bad input.
+ * A Fastify `preValidation` hook (after the body is parsed, before guards and handlers): refuses
+ * input that would fail later, deep inside the pipeline, instead of being answered as bad input.
  * - Nesting depth: the validation pipeline (class-transformer) recurses, so a body nested a few
- *   thousand levels deep (30 KiB of `{"a":`) overflowed the stack and answered 500.
+ *   thousand levels deep (30 KiB of `{"a":`) would overflow the stack and answer 500.
  * - Strings Postgres cannot store (U+0000, unpaired surrogates in JSON): a publish carrying one
- *   was accepted with 202, then failed in every retry and was never stored; elsewhere they
- *   answered 500.
- * Both get 400, naming where the offending value is. (A middleware, not a pipe or an
+ *   would be accepted with 202, then fail in every retry and never be stored.
+ * Both get 400, naming where the offending value is. (A hook of the HTTP server, not a pipe or an
  * interceptor: those also run for WebSocket messages, which the gateway answers itself.)
  */
 import { BadRequestException } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 export const MAX_JSON_DEPTH = 64;
 const UNSTORABLE = /[\0\p{Cs}]/u; // in `u` mode \p{Cs} matches only unpaired surrogates
 
-export function rejectUnstorableInput(request: Request, _response: Response, next: NextFunction) {
+export function installInputChecks(fastify: FastifyInstance): void {
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const problem = inputProblem(request);
+    done(problem ? new BadRequestException([problem]) : undefined);
+  });
+}
+
+function inputProblem(request: FastifyRequest): string | null {
+  const url = request.url;
+  const queryAt = url.indexOf('?');
+  const rawPath = queryAt < 0 ? url : url.slice(0, queryAt);
   let path: string;
   try {
-    path = decodeURIComponent(request.path);
+    path = rawPath.includes('%') ? decodeURIComponent(rawPath) : rawPath;
   } catch {
     path = ''; // bad percent-encoding: the router answers it with 400
   }
-  const problem =
+  return (
     (UNSTORABLE.test(path) ? 'the path must not contain U+0000 or unpaired surrogates' : null) ??
-    findProblem(request.query, 'query') ??
-    findProblem(request.body, 'body');
-  next(problem ? new BadRequestException([problem]) : undefined);
+    (queryAt < 0 ? null : findProblem(request.query, 'query')) ??
+    findProblem(request.body, 'body')
+  );
 }
 
 /** The first problem in `root`, walked without recursion, or null. */

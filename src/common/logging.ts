@@ -1,20 +1,21 @@
-/** Structured JSON logs (pino) with a request id; tokens never reach a log line. */
-import type { IncomingMessage } from 'node:http';
+/**
+ * Structured JSON logs (pino) with a request id; tokens never reach a log line. One line per
+ * request, written by an `onResponse` hook of the HTTP server, and only when its level is on:
+ * a request that is not logged costs one level check (no child logger, no serialized headers;
+ * Fastify's own request logging is off, see app.factory.ts).
+ */
+import type { LoggerService } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { Params } from 'nestjs-pino';
-import {
-  pino,
-  type Bindings,
-  type ChildLoggerOptions,
-  type DestinationStream,
-  type Logger,
-} from 'pino';
+import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import type { AppConfig } from '../config/app-config';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** A caller's X-Request-Id when it is sane, otherwise a new one. */
-export function requestIdOf(request: IncomingMessage): string {
+export function requestIdOf(request: {
+  headers: Record<string, string | string[] | undefined>;
+}): string {
   const given = request.headers['x-request-id'];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
@@ -25,17 +26,11 @@ export function redactUrl(url: string | undefined): string {
   return url.replace(/([?&](?:token|access_token)=)[^&#]*/gi, '$1[REDACTED]');
 }
 
-/** `destination`: where the lines go (default stdout), e.g. a stream a test reads. */
-export function loggerParams(config: AppConfig, destination?: DestinationStream): Params {
-  return {
-    pinoHttp: {
-      // pino-http makes its logger as a child of this one, with the options below.
-      logger: deferChildren(pino({ level: config.logLevel }, destination)),
-      genReqId: (request, response) => {
-        const id = requestIdOf(request);
-        response.setHeader('X-Request-Id', id);
-        return id;
-      },
+/** The app's one pino logger; `destination`: where the lines go (default stdout). */
+export function createLogger(config: AppConfig, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level: config.logLevel,
       redact: {
         paths: [
           'req.headers.authorization',
@@ -44,76 +39,84 @@ export function loggerParams(config: AppConfig, destination?: DestinationStream)
         ],
         censor: '[REDACTED]',
       },
-      serializers: {
-        req: (req: {
-          id: unknown;
-          method: string;
-          url: string;
-          headers: Record<string, unknown>;
-        }) => ({
-          id: req.id,
-          method: req.method,
-          url: redactUrl(req.url),
-          headers: req.headers,
-        }),
-      },
-      customLogLevel: (_request, response, error) =>
-        error || response.statusCode >= 500
-          ? 'error'
-          : response.statusCode >= 400
-            ? 'warn'
-            : 'info',
-      autoLogging: { ignore: (request) => (request.url ?? '').startsWith('/health') },
     },
-  };
+    destination,
+  );
 }
 
-const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
-const noop = () => undefined;
+/** One line per answered request: info for 1xx–3xx, warn for 4xx, error for 5xx; not /health. */
+export function installRequestLogging(fastify: FastifyInstance, logger: Logger): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const status = reply.statusCode;
+    const level: Level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    if (logger.isLevelEnabled(level) && !request.url.startsWith('/health')) {
+      logger[level](
+        {
+          req: {
+            id: request.id,
+            method: request.method,
+            url: redactUrl(request.url),
+            headers: request.headers,
+          },
+          res: { statusCode: status },
+          responseTime: Math.round(reply.elapsedTime),
+        },
+        'request completed',
+      );
+    }
+    done();
+  });
+}
+
+const NEST_LEVELS = {
+  log: 'info',
+  error: 'error',
+  warn: 'warn',
+  debug: 'debug',
+  verbose: 'trace',
+  fatal: 'fatal',
+} as const satisfies Record<string, Level>;
 
 /**
- * pino-http makes, for every request, a child logger with the request bound to it, and pino
- * serializes (and redacts) a child's bindings as it is made: headers and all, even when no
- * line of that request is ever written (a 202 at LOG_LEVEL=warn): a few per cent of the
- * server's CPU under publish load, plus the garbage (bench/RESULTS.md). Here a child is made
- * only when something is logged through it at an enabled level, or anything else is asked of
- * it; the lines are the same. (pino-http has no option for this, hence this wrapper.)
+ * Nest's logger interface over pino: `Logger.log(message, context)` becomes
+ * `{"level":30,"context":"…","msg":"…"}`, an error's stack goes into `stack`.
  */
-export function deferChildren(logger: Logger): Logger {
-  return new Proxy(logger, {
-    get(target, property) {
-      if (property === 'child') {
-        return (bindings: Bindings, options?: ChildLoggerOptions) =>
-          deferredChild(target, bindings, options);
-      }
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function'
-        ? (value as (...a: unknown[]) => unknown).bind(target)
-        : value;
-    },
-  });
-}
+export class PinoLoggerService implements LoggerService {
+  constructor(readonly pino: Logger) {}
 
-function deferredChild(parent: Logger, bindings: Bindings, options?: ChildLoggerOptions): Logger {
-  let real: Logger | undefined;
-  const materialize = () => (real ??= deferChildren(parent.child(bindings, options)));
-  return new Proxy(parent, {
-    get(_target, property) {
-      // A child logs at its parent's level unless given its own (then it is simply made).
-      if (
-        !real &&
-        options?.level === undefined &&
-        typeof property === 'string' &&
-        LEVELS.has(property) &&
-        !parent.isLevelEnabled(property)
-      ) {
-        return noop;
-      }
-      const child = materialize();
-      return Reflect.get(child, property, child) as unknown;
-    },
-    set(_target, property, value) {
-      return Reflect.set(materialize(), property, value);
-    },
-  });
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('log', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('verbose', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  private write(method: keyof typeof NEST_LEVELS, message: unknown, rest: unknown[]): void {
+    const level = NEST_LEVELS[method];
+    if (!this.pino.isLevelEnabled(level)) return;
+    // Nest passes the context last: (message, context) or, for errors, (message, stack, context)
+    const params = [...rest];
+    const context = params.length && typeof params.at(-1) === 'string' ? params.pop() : undefined;
+    const fields: Record<string, unknown> = context === undefined ? {} : { context };
+    if (method === 'error' && typeof params[0] === 'string') fields['stack'] = params[0];
+    if (message instanceof Error) {
+      this.pino[level]({ ...fields, err: message }, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      this.pino[level]({ ...fields, ...message });
+    } else {
+      this.pino[level](fields, String(message));
+    }
+  }
 }

@@ -1,4 +1,4 @@
-/** The queue dashboard is Express middleware (Bull Board), not a controller: described by hand. */
+/** The queue dashboard is a Fastify plugin (Bull Board), not a controller: described by hand. */
 import type { OperationObject, PathsObject, ResponseObject } from '@nestjs/swagger';
 
 type ErrorResponse = (status: number, description: string, message: string) => ResponseObject;
@@ -15,7 +15,8 @@ export function adminPaths(errorResponse: ErrorResponse): PathsObject {
     description:
       'Needs the `admin` scope. Its JSON API lives under `/admin/queues/api` (e.g. ' +
       '`PUT /admin/queues/api/queues/{queue}/{jobId}/retry`) with the same auth. A browser ' +
-      'signs in with `/admin/queues/login#token=<JWT>`.',
+      'signs in at `/admin/queues/login` (a short HttpOnly session cookie); changes made with ' +
+      'that cookie are accepted only from the dashboard’s own origin (403 otherwise).',
     'x-required-scope': 'admin',
     security: [{ bearer: [] }],
     responses: {
@@ -30,17 +31,5 @@ export function adminPaths(errorResponse: ErrorResponse): PathsObject {
   };
   return {
     '/admin/queues': { get: dashboard },
-    '/admin/queues/login': {
-      get: {
-        operationId: 'AdminQueues_login',
-        tags: ['operations'],
-        summary: 'Browser sign-in to the dashboard',
-        description:
-          'Open `/admin/queues/login#token=<JWT>`: the page keeps the token (from the fragment, ' +
-          'which is never sent to a server) in a cookie for `/admin/queues` and opens the dashboard.',
-        security: [],
-        responses: { 200: html('The sign-in page') },
-      },
-    },
   };
 }

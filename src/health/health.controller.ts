@@ -2,7 +2,7 @@
  * `/health/live`: the process answers. `/health/ready`: Postgres, Redis, the queues and the
  * realtime bus answer; 503 (with which one failed) while any does not, or while shutting down.
  */
-import { Controller, Get, Inject, Req, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -16,8 +16,8 @@ import {
   type HealthCheckResult,
 } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
-import type { Request, Response } from 'express';
 import { Public } from '../auth/auth.decorators';
+import { ProblemException } from '../common/problem.exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { HealthDoc, NotReadyDoc } from './health.docs';
@@ -51,10 +51,7 @@ export class HealthController {
   })
   @ApiOkResponse({ type: HealthDoc })
   @ApiServiceUnavailableResponse({ type: NotReadyDoc, description: 'A dependency is down' })
-  async ready(
-    @Req() request: Request & { id?: unknown },
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<HealthCheckResult | NotReadyDoc> {
+  async ready(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
         () =>
@@ -65,18 +62,14 @@ export class HealthController {
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
-      // The error filter would keep only a message; a readiness answer should say what is down.
+      // A readiness answer says what is down: the error body plus the indicators (NotReadyDoc).
       const result = error.getResponse() as HealthCheckResult;
       const down = Object.keys(result.error ?? {});
-      response.status(503);
-      return {
-        statusCode: 503,
-        error: 'Service Unavailable',
-        message: down.length ? `not ready: ${down.join(', ')} down` : `not ready: ${result.status}`,
-        requestId: typeof request.id === 'string' ? request.id : '',
-        status: result.status,
-        details: result.details,
-      };
+      throw new ProblemException(
+        503,
+        down.length ? `not ready: ${down.join(', ')} down` : `not ready: ${result.status}`,
+        { extra: { status: result.status, details: result.details } },
+      );
     }
   }
 }

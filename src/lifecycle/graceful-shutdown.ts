@@ -3,35 +3,27 @@
  * reconnect elsewhere and resume, let running jobs finish, then close everything and exit.
  */
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { requestIdOf } from '../common/logging';
+import type { Server } from 'node:http';
 import type { AppConfig } from '../config/app-config';
 import { BullQueues } from '../metrics/bull-queues';
 import { NotificationsGateway } from '../realtime/notifications.gateway';
 
+const draining = new WeakSet<INestApplication>();
+
+/**
+ * True once the app is shutting down. close() leaves busy keep-alive connections open, and the
+ * requests that follow on them would still be served for as long as the shutdown takes: the
+ * first request hook (app.factory.ts) answers those 503 and closes the connection.
+ */
+export function isDraining(app: INestApplication): boolean {
+  return draining.has(app);
+}
+
 export async function gracefulShutdown(app: INestApplication): Promise<void> {
   const server = app.getHttpServer() as Server;
+  draining.add(app);
   server.close(); // no new connections; requests in flight finish
   server.closeIdleConnections();
-  // close() leaves busy keep-alive connections open, and the requests that follow on them would
-  // still be served for as long as the shutdown takes: refuse those and close the connection.
-  server.removeAllListeners('request');
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    const requestId = requestIdOf(request);
-    response.writeHead(503, {
-      'Content-Type': 'application/json',
-      'X-Request-Id': requestId,
-      Connection: 'close',
-    });
-    response.end(
-      JSON.stringify({
-        statusCode: 503,
-        error: 'Service Unavailable',
-        message: 'shutting down, retry on another instance',
-        requestId,
-      }),
-    );
-  });
   app.get(NotificationsGateway).closeAll();
   // Every queue stops taking jobs and waits for its active ones (a job whose hand-off the close
   // cuts is re-run by another instance once its lock lapses, see QUEUE_LOCK_MS).

@@ -1,7 +1,7 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import type { Response } from 'express';
+import { Registry } from 'prom-client';
 import { Public } from '../auth/auth.decorators';
 import { MetricsService } from './metrics.service';
 
@@ -27,8 +27,8 @@ export class MetricsController {
       },
     },
   })
-  async scrape(@Res() response: Response): Promise<void> {
-    const body = await this.metrics.registry.metrics();
-    response.set('Content-Type', this.metrics.registry.contentType).send(body);
+  @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE) // the registry's own (text 0.0.4)
+  scrape(): Promise<string> {
+    return this.metrics.registry.metrics();
   }
 }

@@ -1,12 +1,14 @@
-import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { BullQueues } from './bull-queues';
-import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
-/** Global so that the gateway, delivery and processors can count without importing it. */
+/**
+ * Global so that the gateway, delivery and processors can count without importing it. HTTP
+ * requests are counted by a hook of the server (http-metrics.ts, installed by app.factory.ts).
+ */
 @Global()
 @Module({
   imports: [DiscoveryModule, RealtimeModule],
@@ -14,10 +16,4 @@ import { MetricsService } from './metrics.service';
   providers: [MetricsService, BullQueues],
   exports: [MetricsService, BullQueues],
 })
-export class MetricsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer
-      .apply(HttpMetricsMiddleware)
-      .forRoutes({ path: '{/*splat}', method: RequestMethod.ALL });
-  }
-}
+export class MetricsModule {}

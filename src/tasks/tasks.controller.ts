@@ -9,7 +9,6 @@ import {
   Patch,
   Post,
   Query,
-  UseFilters,
   UseInterceptors,
 } from '@nestjs/common';
 import { CurrentPrincipal } from '../auth/auth.decorators';
@@ -18,12 +17,10 @@ import { CreateTaskDto } from './dto/create-task.dto';
 import { ListTasksQuery } from './dto/list-tasks.query';
 import { UpdateTaskDto } from './dto/update-task.dto';
 import { TaskEtagInterceptor } from './task-etag.interceptor';
-import { TaskVersionConflictFilter } from './task-version-conflict';
 import type { TaskPage, TaskView } from './task.types';
 import { TasksService } from './tasks.service';
 
 @Controller('v1/tasks')
-@UseFilters(TaskVersionConflictFilter)
 @UseInterceptors(TaskEtagInterceptor)
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}

@@ -127,6 +127,10 @@ it('exits 0 after closing sockets with 1001 and finishing its running jobs; noth
   const closed = await raw.closedWithin(3000);
   expect({ closed, statuses: raw.statuses }).toEqual({ closed: true, statuses: [100, 202, 503] });
   expect(raw.text).toContain('"error":"Service Unavailable"');
+  // in the one error shape, with the request's id
+  expect(raw.text).toMatch(
+    /"message":"shutting down, retry on another instance","requestId":"[0-9a-f-]{36}"/,
+  );
   // No new work once shutting down: the listener is gone (no HTTP, no WebSocket upgrade).
   expect(await canConnect(instance.port)).toBe(false);
   expect(instance.running).toBe(true); // still finishing its jobs

@@ -3,12 +3,12 @@
  * database (created and migrated by the app itself) and its own Redis key prefix. Two apps
  * started with the same `isolation` share data, like two instances of one deployment.
  */
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { createApp } from '../../src/app.factory';
+import { createApp, type AppOptions } from '../../src/app.factory';
 import { loadConfig, type AppConfig } from '../../src/config/app-config';
 import { BASE_ENV, TEST_JWT_SECRET } from './env';
 
@@ -18,13 +18,15 @@ export interface Isolation {
 }
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   config: AppConfig;
   /** http://127.0.0.1:port */
   url: string;
   /** ws://127.0.0.1:port/ws */
   wsUrl: string;
   isolation: Isolation;
+  /** Every route the HTTP server registered (Nest's controllers and the plugins beside them). */
+  routes: { method: string; url: string; hidden: boolean }[];
   close(): Promise<void>;
 }
 
@@ -54,9 +56,19 @@ export function testEnv(isolation: Isolation, env: Record<string, string> = {}) 
 export async function startTestApp(
   isolation: Isolation,
   env: Record<string, string> = {},
+  options: AppOptions = {},
 ): Promise<TestApp> {
   const config = loadConfig(testEnv(isolation, env));
-  const app = await createApp(config);
+  const app = await createApp(config, options);
+  const routes: TestApp['routes'] = [];
+  // Routes are registered as the app starts listening: the hook sees each one.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route) => {
+      const hidden = (route.schema as { hide?: unknown } | undefined)?.hide === true;
+      for (const method of [route.method].flat()) routes.push({ method, url: route.url, hidden });
+    });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return {
@@ -65,6 +77,7 @@ export async function startTestApp(
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     isolation,
+    routes,
     close: () => app.close(),
   };
 }
