@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config/app-config';
 import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -152,6 +153,7 @@ interface ComposeService {
   volumes?: string[];
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
 }
 
 describe('docker-compose.yml', () => {
@@ -197,6 +199,58 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('requires every password, secret and token: no default, no demo', () => {
+    const text = read('docker-compose.yml');
+    expect(text).not.toMatch(/\$\{\w*(PASSWORD|SECRET|TOKEN)\w*:?-/); // no ${X:-default}
+    const required = (value: string | undefined, name: string) =>
+      expect([name, value]).toEqual([name, expect.stringMatching(new RegExp(`\\$\\{${name}:\\?`))]);
+    required(services.postgres.environment?.['POSTGRES_PASSWORD'], 'POSTGRES_PASSWORD');
+    required(services.redis.environment?.['REDIS_PASSWORD'], 'REDIS_PASSWORD');
+    for (const name of heralds) {
+      const env = services[name].environment ?? {};
+      required(env['JWT_SECRET'], 'JWT_SECRET');
+      required(env['METRICS_TOKEN'], 'METRICS_TOKEN');
+      required(env['DATABASE_URL'], 'HERALD_DB_PASSWORD');
+      required(env['REDIS_URL'], 'REDIS_PASSWORD');
+      expect(env['NODE_ENV']).toBe('production');
+      expect(env['DEMO']).toBeUndefined(); // refused in production anyway
+    }
+  });
+
+  it('connects Herald to Postgres as its own role, made by deploy/postgres-init, not the superuser', () => {
+    const postgres = services.postgres.environment ?? {};
+    // the image's superuser is `postgres` unless POSTGRES_USER says otherwise
+    const superuser = postgres['POSTGRES_USER'] ?? 'postgres';
+    expect(services.postgres.volumes).toContain(
+      './deploy/postgres-init:/docker-entrypoint-initdb.d:ro',
+    );
+    expect(postgres['HERALD_DB_PASSWORD']).toMatch(/^\$\{HERALD_DB_PASSWORD:\?/);
+    const script = read('deploy/postgres-init/10-herald-role.sh');
+    for (const name of heralds) {
+      const url = new URL(
+        String(services[name].environment?.['DATABASE_URL']).replace(/\$\{[^}]*\}/g, 'pw'),
+      );
+      expect(url.username).not.toBe(superuser);
+      expect(script).toContain(`HERALD_DB_USER:-${url.username}}`);
+      expect(script).toContain(`HERALD_DB_NAME:-${url.pathname.slice(1)}}`);
+      expect(services[name].environment?.['DATABASE_CREATE']).toBe('false');
+    }
+    expect(script).toMatch(/NOSUPERUSER NOCREATEDB NOCREATEROLE/);
+  });
+
+  it('runs Redis with a password, which Herald and the healthcheck send', () => {
+    const command = [services.redis.command ?? []].flat();
+    const password = command[command.indexOf('--requirepass') + 1];
+    expect(password).toMatch(/^\$\{REDIS_PASSWORD:\?[^}]*\}$/);
+    for (const name of heralds) {
+      const url = String(services[name].environment?.['REDIS_URL']);
+      expect(url.startsWith(`redis://:${password}@redis:`)).toBe(true);
+    }
+    const healthcheck = services.redis.healthcheck?.test.join(' ') ?? '';
+    expect(healthcheck).toContain('REDISCLI_AUTH="$$REDIS_PASSWORD"');
+    expect(healthcheck).toContain('grep -q PONG'); // redis-cli ping exits 0 on NOAUTH
+  });
+
   it('lists exactly the compose instances as nginx upstreams, on their port', () => {
     const upstreams = [...read('deploy/nginx.conf').matchAll(/^\s*server\s+([\w.-]+):(\d+)/gm)];
     expect(upstreams.map((m) => m[1])).toEqual(heralds);
@@ -209,6 +263,7 @@ describe('deploy/nginx.conf', () => {
   const nginx = spawnSync('nginx', ['-v']).error ? null : 'nginx';
   let apps: TestApp[] = [];
   let prefix = '';
+  let nginxPort = 0;
   let server: ChildProcess | undefined;
   const sockets: TestSocket[] = [];
 
@@ -242,9 +297,10 @@ describe('deploy/nginx.conf', () => {
       .replace(/listen 80;/, `listen 127.0.0.1:${port};`)
       .replace('access_log /dev/stdout', `access_log ${join(prefix, 'access.log')}`)
       .replace(
-        'error_log /dev/stderr',
-        `pid ${join(prefix, 'nginx.pid')};\nerror_log ${join(prefix, 'error.log')}`,
-      );
+        'error_log /dev/stderr warn;',
+        `pid ${join(prefix, 'nginx.pid')};\nerror_log /dev/stderr warn;`,
+      )
+      .replaceAll('error_log /dev/stderr', `error_log ${join(prefix, 'error.log')}`);
     const file = join(prefix, 'nginx.conf');
     writeFileSync(file, conf);
 
@@ -255,6 +311,7 @@ describe('deploy/nginx.conf', () => {
     ]);
 
     server = spawn(nginx, ['-c', file, '-p', prefix, '-g', 'daemon off;'], { stdio: 'ignore' });
+    nginxPort = port;
     const base = `http://127.0.0.1:${port}`;
     await eventually(
       async () => (await request(base).get('/health/live')).status === 200,
@@ -301,4 +358,84 @@ describe('deploy/nginx.conf', () => {
     expect(accessLog.match(/"GET \/ws HTTP\/1\.1" 101 /g)).toHaveLength(2);
     expect(accessLog).not.toContain(token);
   }, 30000);
+
+  it('keeps /metrics closed however the path is spelled', async () => {
+    if (!nginxPort) return; // nginx is not installed (see above)
+    // the control: each instance serves it to whoever reaches it directly
+    expect((await raw(new URL(apps[0].url).port, '/metrics')).body).toContain('herald_');
+    for (const path of [
+      '/metrics',
+      '/metrics/',
+      '/METRICS',
+      '/Metrics/',
+      '/metrics?x=1',
+      '/metrics;x',
+      '//metrics',
+      '///metrics/',
+      '/%6detrics',
+      '/%6D%45TRICS',
+      '/%2fmetrics',
+      '/./metrics',
+      '/%2e/metrics',
+      '/v1/%2E%2E/metrics',
+      '/v1/../metrics',
+    ]) {
+      const response = await raw(nginxPort, path);
+      expect([path, response.status]).toEqual([path, 404]);
+      expect(response.body).not.toContain('herald_');
+    }
+  });
+
+  it('keeps a token in the query out of the access and error logs', async () => {
+    if (!nginxPort) return;
+    const tooLarge = { 'content-length': String(3 * 1024 * 1024) };
+    // GET /ws?token= stays (compatibility); its location logs no request line below crit
+    expect((await raw(nginxPort, '/ws?token=SECRET-WS', tooLarge, 'POST')).status).toBe(413);
+    // anywhere else a token in the query is refused before any log entry could name it
+    for (const [path, method] of [
+      ['/v1/notifications?token=SECRET-GET', 'GET'],
+      ['/v1/notifications?a=1&access_token=SECRET-ACCESS', 'GET'],
+      ['/v1/notifications?%74oken=SECRET-ENCODED', 'POST'],
+      ['/WS?token=SECRET-CASE', 'GET'],
+      ['/ws/?token=SECRET-SLASH', 'GET'],
+    ]) {
+      const response = await raw(nginxPort, path, tooLarge, method);
+      expect([path, response.status]).toEqual([path, 400]);
+    }
+    // other query strings pass (the control), and error lines do carry request lines
+    expect((await raw(nginxPort, '/health/live?tokens=1&mytoken=2')).status).toBe(200);
+    expect((await raw(nginxPort, '/v1/x?probe=CONTROL-LINE', tooLarge, 'POST')).status).toBe(413);
+    const errorLog = await eventually(
+      () => {
+        const text = readFileSync(join(prefix, 'error.log'), 'utf8');
+        return text.includes('CONTROL-LINE') ? text : undefined;
+      },
+      3000,
+      'the control line in the error log',
+    );
+    const accessLog = readFileSync(join(prefix, 'access.log'), 'utf8');
+    for (const log of [errorLog, accessLog]) expect(log).not.toMatch(/SECRET-/);
+  });
 });
+
+/** A request sent exactly as written (no URL normalization by the client). */
+function raw(
+  port: string | number,
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    // A declared body that is never sent: nginx answers 413/400 from the headers alone.
+    if (headers['content-length']) req.flushHeaders();
+    else req.end();
+  });
+}

@@ -75,3 +75,55 @@ describe('rate limiting', () => {
     expect(ready.headers['x-ratelimit-limit']).toBeUndefined();
   });
 });
+
+describe('rate limiting of services', () => {
+  const own = newIsolation('opsthrottlesvc');
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp(own, {
+      RATE_LIMIT_REQUESTS: '3',
+      RATE_LIMIT_SERVICE_REQUESTS: '20',
+      RATE_LIMIT_WINDOW_MS: '60000',
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await destroyIsolation(own);
+  });
+
+  const publish = (token: string) =>
+    request(app.url)
+      .post('/v1/notifications')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ userIds: ['alice'], type: 't', title: 'x' });
+
+  it('gives a token with a Herald scope the service budget, far above a user’s', async () => {
+    const service = tokenFor('billing', { scope: 'notifications:write' });
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => publish(service)));
+    expect(statuses.map((r) => r.status)).toEqual(Array(20).fill(202));
+    expect(statuses[0].headers['x-ratelimit-limit']).toBe('20');
+    // the service budget is a limit too
+    const over = await publish(service);
+    expect(over.status).toBe(429);
+    expect(Number(over.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('keeps users (also with non-Herald scopes, e.g. an identity provider’s) on the user budget', async () => {
+    for (const token of [tokenFor('carol'), tokenFor('dave', { scope: 'openid profile' })]) {
+      const responses = [];
+      for (let i = 0; i < 4; i++) responses.push(await unreadCount(app, token));
+      expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 429]);
+      expect(responses[0].headers['x-ratelimit-limit']).toBe('3');
+      expect(Number(responses[3].headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('never lets a user token draw on the budget of a service token with the same sub', async () => {
+    const user = tokenFor('erin');
+    for (let i = 0; i < 3; i++) expect((await unreadCount(app, user)).status).toBe(200);
+    expect((await unreadCount(app, user)).status).toBe(429);
+    expect((await publish(tokenFor('erin', { scope: 'notifications:write' }))).status).toBe(202);
+  });
+});

@@ -1,8 +1,10 @@
 /** `npm run token`: prints a token the running configuration accepts. */
+import jwt from 'jsonwebtoken';
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import request from 'supertest';
+import { DEVELOPMENT_JWT_SECRET } from '../src/config/app-config';
 import { TEST_JWT_SECRET } from './support/env';
 import { destroyIsolation, newIsolation, startTestApp, type TestApp } from './support/test-app';
 
@@ -57,7 +59,33 @@ it('refuses bad arguments and key setups it cannot sign for', () => {
   expect(unknown.stderr).toContain('unknown scope');
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const asymmetric = token(['--sub', 'a'], { JWT_SECRET: '', JWT_PUBLIC_KEY: pem });
+  const asymmetric = token(['--sub', 'a'], {
+    JWT_SECRET: '',
+    JWT_PUBLIC_KEY: pem,
+    JWT_AUDIENCE: 'herald',
+  });
   expect(asymmetric.status).toBe(1);
-  expect(asymmetric.stderr).toContain('identity provider');
+  expect(asymmetric.stderr).toContain('mint tokens with your identity provider');
+}, 60000);
+
+it('follows the server’s rules: the development secret only with NODE_ENV=development', () => {
+  const bare = (env: Record<string, string>) =>
+    spawnSync(join(root, 'node_modules/.bin/tsx'), ['src/cli/token.ts', '--sub', 'alice'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, ...env },
+      encoding: 'utf8',
+      timeout: 20000,
+    });
+  const modes: Record<string, string>[] = [{}, { NODE_ENV: 'production' }, { NODE_ENV: 'test' }];
+  for (const env of modes) {
+    const refused = bare(env);
+    expect([refused.status, refused.stdout]).toEqual([1, '']);
+    expect(refused.stderr).toContain('JWT_SECRET');
+  }
+  const dev = bare({ NODE_ENV: 'development' });
+  expect(dev.status).toBe(0);
+  expect(jwt.verify(dev.stdout.trim(), DEVELOPMENT_JWT_SECRET)).toMatchObject({ sub: 'alice' });
+  const demo = token(['--sub', 'demo:alice']);
+  expect(demo.status).toBe(1);
+  expect(demo.stderr).toContain('reserved for demo users');
 }, 60000);

@@ -1,13 +1,33 @@
-import { ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
+import {
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC, REQUIRED_SCOPE } from './auth.decorators';
 import type { Principal, Scope } from './principal';
+import { TokenVerifier } from './token-verifier';
 
-/** Global guard: every route needs a valid JWT unless @Public(); @RequireScope adds a 403 check. */
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+interface AuthenticatedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  user?: Principal;
+}
+
+/**
+ * Global guard: every route needs a valid JWT unless @Public(); @RequireScope adds a 403 check.
+ * Tokens signed with the configured key go through passport-jwt; demo tokens (development
+ * only, their own key) through TokenVerifier's demo check.
+ */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verifier: TokenVerifier,
+  ) {
     super();
   }
 
@@ -15,11 +35,21 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const targets = [context.getHandler(), context.getClass()];
     if (context.getType() !== 'http') return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    await super.canActivate(context);
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const authorization = request.headers['authorization'];
+    const token = typeof authorization === 'string' ? BEARER.exec(authorization)?.[1] : undefined;
+    if (token && this.verifier.isDemoToken(token)) {
+      try {
+        request.user = this.verifier.verifyDemo(token);
+      } catch (error) {
+        throw new UnauthorizedException((error as Error).message);
+      }
+    } else {
+      await super.canActivate(context);
+    }
     const scope = this.reflector.getAllAndOverride<Scope | undefined>(REQUIRED_SCOPE, targets);
     if (scope) {
-      const principal = context.switchToHttp().getRequest<{ user: Principal }>().user;
-      if (!principal.scopes.has(scope)) {
+      if (!request.user?.scopes.has(scope)) {
         throw new ForbiddenException(`this endpoint needs the '${scope}' scope`);
       }
     }

@@ -8,6 +8,7 @@ import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { JwksClient } from 'jwks-rsa';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { DemoIdentity, isDemoSubject } from './demo-identity';
 import type { Principal } from './principal';
 
 export class InvalidTokenError extends Error {
@@ -34,7 +35,10 @@ export class TokenVerifier {
   readonly staticKey?: KeyObject;
   private readonly jwksKeys = new Map<string, KeyObject>();
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly demo: DemoIdentity,
+  ) {
     const { key, issuer, audience } = config.jwt;
     this.issuer = issuer;
     this.audience = audience;
@@ -76,6 +80,7 @@ export class TokenVerifier {
     if (!decoded || typeof decoded.payload === 'string') {
       throw new InvalidTokenError('malformed token');
     }
+    if (this.demo.claims(decoded.header)) return this.verifyDemo(token);
     const key = await this.keyFor(decoded.header);
     let payload: JwtPayload | string;
     try {
@@ -86,13 +91,35 @@ export class TokenVerifier {
     return this.toPrincipal(payload);
   }
 
-  /** Claim checks beyond the signature: `exp` required, `sub` 1–128 chars, `scope` parsed. */
+  /** Whether REST must check this bearer token as a demo token (not through passport-jwt). */
+  isDemoToken(token: string): boolean {
+    if (!this.demo.enabled) return false;
+    const decoded = jwt.decode(token, { complete: true });
+    return decoded !== null && this.demo.claims(decoded.header);
+  }
+
+  /** A demo user's token (DemoIdentity), checked with the demo key only. */
+  verifyDemo(token: string): Principal {
+    try {
+      return this.demo.verify(token);
+    } catch (error) {
+      throw new InvalidTokenError((error as Error).message);
+    }
+  }
+
+  /**
+   * Claim checks beyond the signature of a token signed with the configured key: `exp`
+   * required, `sub` 1–128 chars and not in the demo namespace, `scope` parsed.
+   */
   toPrincipal(payload: JwtPayload | string): Principal {
     if (typeof payload === 'string') throw new InvalidTokenError('token payload is not an object');
     if (typeof payload.exp !== 'number') throw new InvalidTokenError('token has no exp');
     const sub = payload.sub;
     if (typeof sub !== 'string' || sub.length < 1 || sub.length > MAX_USER_ID_LENGTH) {
       throw new InvalidTokenError('token sub must be a string of 1-128 characters');
+    }
+    if (isDemoSubject(sub)) {
+      throw new InvalidTokenError('token sub "demo:…" is reserved for demo users');
     }
     const scope: unknown = payload['scope'];
     const scopes = typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];

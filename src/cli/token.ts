@@ -1,13 +1,15 @@
 /**
  * `npm run token -- --sub alice [--scope "notifications:write admin"] [--ttl 3600]`
- * Prints a JWT valid for the running configuration (JWT_SECRET from the environment or `.env`,
- * or the development secret). Refuses when the service is configured with a public key or
- * JWKS: then tokens come from your identity provider, not from Herald.
+ * Prints a JWT valid for the running configuration: JWT_SECRET from the environment or `.env`,
+ * or the development secret only with NODE_ENV=development (the same rules as the server, so
+ * without NODE_ENV=development and without a secret it refuses). Refuses when the service is
+ * configured with a public key or JWKS: then tokens come from your identity provider.
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
 import { ConfigError, loadConfig } from '../config/app-config';
+import { DEMO_SUBJECT_PREFIX, isDemoSubject } from '../auth/demo-identity';
 import { SCOPES } from '../auth/principal';
 
 function main(): void {
@@ -24,6 +26,7 @@ function main(): void {
     fail(
       'usage: npm run token -- --sub <user id, 1-128 chars> [--scope <scope>]... [--ttl seconds]',
     );
+  if (isDemoSubject(sub)) fail(`--sub: "${DEMO_SUBJECT_PREFIX}…" is reserved for demo users`);
   const scopes = (values.scope ?? []).flatMap((s) => s.split(/[\s,]+/)).filter(Boolean);
   const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
   if (unknown.length) fail(`unknown scope(s): ${unknown.join(', ')} (known: ${SCOPES.join(', ')})`);

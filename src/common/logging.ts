@@ -20,10 +20,30 @@ export function requestIdOf(request: {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-/** The URL with secrets (`?token=`) masked. */
+const SECRET_PARAMS = new Set(['token', 'access_token']);
+
+/**
+ * The URL with secrets (`?token=`) masked. A parameter's name is decoded as URLSearchParams
+ * decodes it (the WebSocket handshake reads `?token=` that way), so `?%74oken=` and
+ * `?TOKEN=` are masked too: what the server would accept as a token is never logged.
+ */
 export function redactUrl(url: string | undefined): string {
   if (!url) return '';
-  return url.replace(/([?&](?:token|access_token)=)[^&#]*/gi, '$1[REDACTED]');
+  const start = url.indexOf('?');
+  if (start < 0) return url;
+  const hash = url.indexOf('#', start);
+  const end = hash < 0 ? url.length : hash;
+  const query = url
+    .slice(start + 1, end)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      const decoded = [...new URLSearchParams(`${name}=`).keys()][0] ?? '';
+      return SECRET_PARAMS.has(decoded.toLowerCase()) ? `${name}=[REDACTED]` : pair;
+    })
+    .join('&');
+  return `${url.slice(0, start + 1)}${query}${url.slice(end)}`;
 }
 
 /** The app's one pino logger; `destination`: where the lines go (default stdout). */

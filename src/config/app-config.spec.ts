@@ -1,6 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from './app-config';
 
-const errorOf = (env: Record<string, string>): string => {
+const errorOf = (env: Record<string, string | undefined>): string => {
   try {
     loadConfig(env);
   } catch (error) {
@@ -11,8 +12,8 @@ const errorOf = (env: Record<string, string>): string => {
 };
 
 describe('loadConfig', () => {
-  it('works with no variables at all in development', () => {
-    const config = loadConfig({});
+  it('works with no other variable in development (NODE_ENV=development, as npm start sets)', () => {
+    const config = loadConfig({ NODE_ENV: 'development' });
     expect(config.port).toBe(3000);
     expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/herald');
     expect(config.redis.url).toBe('redis://127.0.0.1:6379');
@@ -23,13 +24,79 @@ describe('loadConfig', () => {
     });
     expect(config.allowedOrigins).toBeNull();
     expect(config.demo).toBe(true);
+    expect(config.env).toBe('development');
+  });
+
+  it('is production unless NODE_ENV=development exactly: unset, test and typos fail closed', () => {
+    for (const env of [{}, { NODE_ENV: 'test' }, { NODE_ENV: 'dev' }, { NODE_ENV: '' }]) {
+      const message = errorOf(env);
+      expect(message).toContain('JWT_SECRET');
+      expect(message).toContain('NODE_ENV=development');
+      const config = loadConfig({ ...env, JWT_SECRET: 'p'.repeat(32) });
+      expect(config.env).not.toBe('development');
+      expect(config.allowedOrigins).toEqual([]);
+      expect(config.demo).toBe(false);
+      expect(errorOf({ ...env, JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toContain(
+        'development secret',
+      );
+    }
+    expect(loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'p'.repeat(32) }).env).toBe('test');
+    expect(loadConfig({ JWT_SECRET: 'p'.repeat(32) }).env).toBe('production');
+  });
+
+  it('refuses DEMO=true outside development, allows it off', () => {
+    for (const NODE_ENV of [undefined, 'production', 'test']) {
+      const env = { JWT_SECRET: 'p'.repeat(32), ...(NODE_ENV ? { NODE_ENV } : {}) };
+      expect(errorOf({ ...env, DEMO: 'true' })).toContain('DEMO');
+      expect(loadConfig({ ...env, DEMO: 'false' }).demo).toBe(false);
+    }
+    expect(loadConfig({ NODE_ENV: 'development', DEMO: 'false' }).demo).toBe(false);
+  });
+
+  it('requires JWT_AUDIENCE with a public key or JWKS outside development', () => {
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
+    const keys: Record<string, string>[] = [
+      { JWT_PUBLIC_KEY: pem },
+      { JWT_JWKS_URL: 'https://idp.example/jwks' },
+    ];
+    for (const key of keys) {
+      expect(errorOf(key)).toContain('JWT_AUDIENCE');
+      expect(errorOf({ ...key, NODE_ENV: 'production', JWT_ISSUER: 'https://idp' })).toContain(
+        'JWT_AUDIENCE',
+      );
+      expect(loadConfig({ ...key, JWT_AUDIENCE: 'herald' }).jwt.audience).toBe('herald');
+      expect(loadConfig({ ...key, NODE_ENV: 'development' }).jwt.audience).toBeUndefined();
+    }
+    // Herald's own shared secret is not shared with other apps: no audience needed
+    expect(loadConfig({ JWT_SECRET: 'p'.repeat(32) }).jwt.audience).toBeUndefined();
+  });
+
+  it('takes METRICS_TOKEN of at least 16 characters', () => {
+    const base = { JWT_SECRET: 'p'.repeat(32) };
+    expect(loadConfig(base).metricsToken).toBeUndefined();
+    expect(loadConfig({ ...base, METRICS_TOKEN: 'm'.repeat(16) }).metricsToken).toBe(
+      'm'.repeat(16),
+    );
+    expect(errorOf({ ...base, METRICS_TOKEN: 'short' })).toContain('METRICS_TOKEN');
+  });
+
+  it('gives services a rate limit of their own, enough for 2,000 publishes/s to one instance', () => {
+    const { rateLimit } = loadConfig({ JWT_SECRET: 'p'.repeat(32) });
+    expect(rateLimit.requests).toBe(600);
+    expect((rateLimit.serviceRequests / rateLimit.windowMs) * 1000).toBeGreaterThanOrEqual(2000);
+    expect(
+      loadConfig({ JWT_SECRET: 'p'.repeat(32), RATE_LIMIT_SERVICE_REQUESTS: '50' }).rateLimit
+        .serviceRequests,
+    ).toBe(50);
   });
 
   it('names the variable that is wrong', () => {
     expect(errorOf({ PORT: 'eighty' })).toContain('PORT');
     expect(errorOf({ WS_MAX_FRAMES_PER_SECOND: '0' })).toContain('WS_MAX_FRAMES_PER_SECOND');
     expect(errorOf({ REDIS_URL: 'not a url' })).toContain('REDIS_URL');
-    expect(errorOf({ JWT_SECRET: 'short' })).toContain('JWT_SECRET');
+    expect(errorOf({ NODE_ENV: 'development', JWT_SECRET: 'short' })).toContain('JWT_SECRET');
   });
 
   it('refuses a missing, short or development secret in production', () => {
@@ -50,15 +117,16 @@ describe('loadConfig', () => {
       errorOf({ JWT_SECRET: 's'.repeat(32), JWT_JWKS_URL: 'https://idp.example/jwks' }),
     ).toContain('exactly one');
     expect(errorOf({ JWT_PUBLIC_KEY: 'not a pem' })).toContain('JWT_PUBLIC_KEY');
-    expect(loadConfig({ JWT_JWKS_URL: 'https://idp.example/jwks' }).jwt.key.algorithms).toEqual([
-      'RS256',
-      'ES256',
-    ]);
+    const jwks = { JWT_JWKS_URL: 'https://idp.example/jwks', JWT_AUDIENCE: 'herald' };
+    expect(loadConfig(jwks).jwt.key.algorithms).toEqual(['RS256', 'ES256']);
   });
 
   it('parses ALLOWED_ORIGINS', () => {
     expect(
-      loadConfig({ ALLOWED_ORIGINS: 'https://a.example, https://b.example' }).allowedOrigins,
+      loadConfig({
+        NODE_ENV: 'development',
+        ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+      }).allowedOrigins,
     ).toEqual(['https://a.example', 'https://b.example']);
   });
 });

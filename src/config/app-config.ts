@@ -1,12 +1,13 @@
 /**
  * The one place that reads the environment. `loadConfig` validates every variable with zod and
  * returns a frozen, typed object; a bad value stops the boot with a message naming the variable.
- * Defaults are chosen so that `npm start` works on a developer machine with local Postgres/Redis.
+ * Defaults are chosen so that `npm start` (which sets NODE_ENV=development) works on a developer
+ * machine with local Postgres/Redis; without NODE_ENV=development nothing insecure is defaulted.
  */
 import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 
-/** Used only when NODE_ENV is not production; production refuses it. */
+/** Used only with NODE_ENV=development; any other NODE_ENV refuses it (it is public). */
 export const DEVELOPMENT_JWT_SECRET = 'herald-development-secret-do-not-use-in-production';
 
 const int = (def: number, min: number, max: number) =>
@@ -22,7 +23,9 @@ const optionalText = z
   .transform((v) => (v && v.trim() !== '' ? v : undefined));
 
 const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Only the exact value `development` turns the development defaults on; anything else,
+   *  unset included, is production (fail closed: a forgotten NODE_ENV never opens the doors). */
+  NODE_ENV: optionalText,
   PORT: int(3000, 0, 65535),
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -67,6 +70,8 @@ const envSchema = z.object({
 
   RATE_LIMIT_ENABLED: bool(true),
   RATE_LIMIT_REQUESTS: int(600, 1, 1_000_000),
+  /** Per service (a token with one of Herald's scopes) and window: 150,000/min = 2,500/s. */
+  RATE_LIMIT_SERVICE_REQUESTS: int(150_000, 1, 100_000_000),
   RATE_LIMIT_WINDOW_MS: int(60_000, 1000, 3_600_000),
   /** 0: a caller over the limit waits until its window ends. */
   RATE_LIMIT_BLOCK_MS: int(0, 0, 86_400_000),
@@ -78,8 +83,12 @@ const envSchema = z.object({
   /** How often the retention job runs, and the most rows one of its statements deletes. */
   RETENTION_INTERVAL_MS: int(60_000, 100, 86_400_000),
   RETENTION_BATCH_SIZE: int(1000, 1, 100_000),
-  /** Demo page may mint tokens; defaults to on outside production. */
+  /** Demo page may mint demo tokens; default on in development, refused in production. */
   DEMO: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: optionalText.pipe(
+    z.string().min(16, 'at least 16 characters (e.g. openssl rand -hex 32)').optional(),
+  ),
 });
 
 export type JwtKeyConfig =
@@ -127,14 +136,24 @@ export interface AppConfig {
     resumeGraceMs: number;
   };
   /** REST rate limit per caller (token `sub`, else client IP), shared by all instances in Redis. */
-  rateLimit: { enabled: boolean; requests: number; windowMs: number; blockMs: number };
+  rateLimit: {
+    enabled: boolean;
+    /** Per user (a token without Herald scopes) or, without a valid token, per client IP. */
+    requests: number;
+    /** Per service: a token with any of Herald's scopes (SCOPES). */
+    serviceRequests: number;
+    windowMs: number;
+    blockMs: number;
+  };
   /** How many reverse proxies' X-Forwarded-For entries are trusted for the client IP. */
   trustProxyHops: number;
   shutdownTimeoutMs: number;
   /** Notifications older than `days` are deleted, `batchSize` rows per statement. */
   retention: { days: number; intervalMs: number; batchSize: number };
-  /** The demo page at `/` may mint tokens for any user name (never on by default in production). */
+  /** The demo page at `/` may mint demo tokens (`demo:<name>`); only in development. */
   demo: boolean;
+  /** The bearer token GET /metrics requires; undefined: /metrics is open. */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -152,15 +171,30 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     );
   }
   const e = parsed.data;
+  const development = e.NODE_ENV === 'development';
   const problems: string[] = [];
-  const key = jwtKey(e, problems);
+  const key = jwtKey(e, development, problems);
+  if (key && key.kind !== 'secret' && !development && !e.JWT_AUDIENCE) {
+    // A shared identity provider signs tokens for many apps with the same key: without an
+    // audience check Herald would accept all of them (and `admin` is a common scope name).
+    problems.push(
+      'JWT_AUDIENCE: required with JWT_PUBLIC_KEY or JWT_JWKS_URL unless NODE_ENV=development ' +
+        "(the `aud` your identity provider puts in Herald's tokens)",
+    );
+  }
+  const demo = e.DEMO ? ['true', '1', 'yes'].includes(e.DEMO) : development;
+  if (demo && !development) {
+    problems.push(
+      'DEMO: the demo mints tokens for anyone who asks; it is refused unless NODE_ENV=development',
+    );
+  }
   const origins = e.ALLOWED_ORIGINS?.split(',')
     .map((o) => o.trim())
     .filter(Boolean);
   if (problems.length || !key) throw new ConfigError(problems);
 
   return Object.freeze({
-    env: e.NODE_ENV,
+    env: development ? 'development' : e.NODE_ENV === 'test' ? 'test' : 'production',
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
@@ -178,9 +212,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     },
     jwt: { key, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
-    // Unset: any origin in development; in production no browser origin at all (clients that
-    // send no Origin header, i.e. other services, are unaffected).
-    allowedOrigins: origins?.length ? origins : e.NODE_ENV === 'production' ? [] : null,
+    // Unset: any origin in development; otherwise no browser origin at all (clients that send
+    // no Origin header, i.e. other services, are unaffected).
+    allowedOrigins: origins?.length ? origins : development ? null : [],
     queue: {
       concurrency: e.QUEUE_CONCURRENCY,
       attempts: e.JOB_ATTEMPTS,
@@ -201,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED,
       requests: e.RATE_LIMIT_REQUESTS,
+      serviceRequests: e.RATE_LIMIT_SERVICE_REQUESTS,
       windowMs: e.RATE_LIMIT_WINDOW_MS,
       blockMs: e.RATE_LIMIT_BLOCK_MS,
     },
@@ -211,13 +246,14 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       intervalMs: e.RETENTION_INTERVAL_MS,
       batchSize: e.RETENTION_BATCH_SIZE,
     },
-    demo: e.DEMO ? ['true', '1', 'yes'].includes(e.DEMO) : e.NODE_ENV !== 'production',
+    demo,
+    metricsToken: e.METRICS_TOKEN,
   });
 }
 
 type ParsedEnv = z.infer<typeof envSchema>;
 
-function jwtKey(e: ParsedEnv, problems: string[]): JwtKeyConfig | undefined {
+function jwtKey(e: ParsedEnv, development: boolean, problems: string[]): JwtKeyConfig | undefined {
   const chosen = [e.JWT_SECRET, e.JWT_PUBLIC_KEY, e.JWT_JWKS_URL].filter(Boolean).length;
   if (chosen > 1) {
     problems.push('JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL: set exactly one of them');
@@ -241,17 +277,21 @@ function jwtKey(e: ParsedEnv, problems: string[]): JwtKeyConfig | undefined {
   if (e.JWT_JWKS_URL) {
     return { kind: 'jwks', jwksUrl: e.JWT_JWKS_URL, algorithms: ['RS256', 'ES256'] };
   }
-  const secret = e.JWT_SECRET ?? (e.NODE_ENV === 'production' ? undefined : DEVELOPMENT_JWT_SECRET);
+  const secret = e.JWT_SECRET ?? (development ? DEVELOPMENT_JWT_SECRET : undefined);
   if (!secret) {
-    problems.push('JWT_SECRET: required in production (or JWT_PUBLIC_KEY / JWT_JWKS_URL)');
+    problems.push(
+      'JWT_SECRET: required unless NODE_ENV=development (or set JWT_PUBLIC_KEY / JWT_JWKS_URL)',
+    );
     return undefined;
   }
   if (Buffer.byteLength(secret) < 32) {
     problems.push('JWT_SECRET: must be at least 32 bytes');
     return undefined;
   }
-  if (e.NODE_ENV === 'production' && secret === DEVELOPMENT_JWT_SECRET) {
-    problems.push('JWT_SECRET: the development secret cannot be used in production');
+  if (!development && secret === DEVELOPMENT_JWT_SECRET) {
+    problems.push(
+      'JWT_SECRET: the development secret is public; it is accepted only with NODE_ENV=development',
+    );
     return undefined;
   }
   return { kind: 'secret', secret, algorithms: ['HS256'] };

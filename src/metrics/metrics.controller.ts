@@ -3,11 +3,13 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import { SkipThrottle } from '@nestjs/throttler';
 import { Registry } from 'prom-client';
 import { Public } from '../auth/auth.decorators';
+import { RequireMetricsToken } from './metrics-token.guard';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('operations')
 @Public()
 @SkipThrottle()
+@RequireMetricsToken()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

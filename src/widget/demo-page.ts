@@ -51,7 +51,8 @@ export function demoPageHtml(options: { demo: boolean }): string {
             aria-describedby="user-hint">
           <button type="submit">Open inbox</button>
         </div>
-        <p class="hint" id="user-hint">Letters, digits, “.”, “_”, “@” or “-”. No password: this is a demo.</p>
+        <p class="hint" id="user-hint">Letters, digits, “.”, “_”, “@” or “-”. No password: this is a demo,
+        and demo users are <code>demo:&lt;name&gt;</code>, never the real user of that name.</p>
       </form>
       <p class="hint" id="second-tab" hidden>Open <a id="second-tab-link" target="_blank">a second
       tab as this user</a> and mark something read: both tabs follow.</p>
@@ -70,8 +71,8 @@ export function demoPageHtml(options: { demo: boolean }): string {
   </div>
   <section class="card" id="demo-off" hidden>
     <h2>Demo mode is off</h2>
-    <p>This server does not mint demo tokens (<code>DEMO=false</code>, the default in production,
-    or tokens come from an identity provider). Embed the widget with a token from your backend.</p>
+    <p>This server does not mint demo tokens (<code>DEMO=false</code>, or <code>NODE_ENV</code>
+    is not <code>development</code>). Embed the widget with a token from your backend.</p>
   </section>
   <section class="card">
     <h2>Put it in your app</h2>

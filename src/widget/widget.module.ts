@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import type { AppConfig } from '../config/app-config';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { DemoController } from './demo.controller';
@@ -15,7 +16,7 @@ export class WidgetModule {
     if (!isDemoEnabled(config)) return { ...base, controllers: [WidgetController] };
     return {
       ...base,
-      imports: [NotificationsModule],
+      imports: [AuthModule, NotificationsModule],
       controllers: [WidgetController, DemoController],
       // NotificationsModule does not export its service; it is stateless, so a second instance
       // over the exported queue publishes exactly like POST /v1/notifications.

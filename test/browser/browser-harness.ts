@@ -195,14 +195,18 @@ export interface BrowserSuite {
   close(): Promise<void>;
 }
 
-/** The app (own database and Redis prefix), Chromium and the host app, started together. */
+/**
+ * The app (own database and Redis prefix), Chromium and the host app, started together. The
+ * app runs in development (any browser origin, the demo), as on a developer's machine: the
+ * host app's origin (a free port) is known only once it listens.
+ */
 export async function startBrowserSuite(
   name: string,
   env: Record<string, string> = {},
 ): Promise<BrowserSuite> {
   const isolation = newIsolation(name);
   const [app, browser, host] = await Promise.all([
-    startTestApp(isolation, env),
+    startTestApp(isolation, { NODE_ENV: 'development', ...env }),
     launchBrowser(),
     HostApp.start(),
   ]);

@@ -7,7 +7,8 @@ import { copyFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { startTestApp, sql, type TestApp } from '../support/test-app';
-import { tokenFor } from '../support/tokens';
+import { serviceToken, tokenFor } from '../support/tokens';
+import { TestSocket } from '../support/ws-client';
 import {
   artifactPath,
   itemTitled,
@@ -53,6 +54,71 @@ async function openDemo(path = '/'): Promise<{ page: Page; errors: string[] }> {
   return { page, errors };
 }
 
+async function demoToken(name: string): Promise<string> {
+  const minted = await request(app.url).post('/demo/token').send({ userId: name });
+  expect(minted.status).toBe(200);
+  return minted.body.token as string;
+}
+
+describe('demo users', () => {
+  it('are demo:<name>: a demo token never reads or gets the real user of that name', async () => {
+    const token = await demoToken('alice');
+    const socket = await TestSocket.connect(app.wsUrl, token, { via: 'protocol' });
+    try {
+      await publish(app, 'alice', 'for the real alice');
+      await publish(app, 'demo:alice', 'for demo alice');
+      await waitForStored(app, 'alice', 1);
+      await waitForStored(app, 'demo:alice', 1);
+      expect((await socket.next('notification')).title).toBe('for demo alice');
+      const inbox = await request(app.url)
+        .get('/v1/notifications')
+        .set('Authorization', `Bearer ${token}`);
+      expect(inbox.status).toBe(200);
+      expect(inbox.body.items.map((n: { title: string }) => n.title)).toEqual(['for demo alice']);
+      const real = await request(app.url)
+        .get('/v1/notifications/unread-count')
+        .set('Authorization', `Bearer ${tokenFor('alice')}`);
+      expect(real.body).toEqual({ count: 1 });
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('cannot be reached with a real token: a real sub in the demo namespace is refused', async () => {
+    const forged = tokenFor('demo:alice');
+    const rest = await request(app.url)
+      .get('/v1/notifications')
+      .set('Authorization', `Bearer ${forged}`);
+    expect(rest.status).toBe(401);
+    expect(await TestSocket.upgradeStatus(`${app.wsUrl}?token=${forged}`)).toBe(401);
+    expect(
+      await TestSocket.upgradeStatus(app.wsUrl, { protocols: ['herald.v1', `bearer.${forged}`] }),
+    ).toBe(401);
+    // the control: a service may still publish to a demo user, and the demo user reads it
+    const sent = await request(app.url)
+      .post('/v1/notifications')
+      .set('Authorization', `Bearer ${serviceToken()}`)
+      .send({ userIds: ['demo:bea'], type: 't', title: 'hi bea' });
+    expect(sent.status).toBe(202);
+  });
+
+  it('have no service rights, and a tampered demo token is refused', async () => {
+    const token = await demoToken('mallory');
+    const publishAs = (bearer: string) =>
+      request(app.url)
+        .post('/v1/notifications')
+        .set('Authorization', `Bearer ${bearer}`)
+        .send({ userIds: ['alice'], type: 't', title: 'x' });
+    expect((await publishAs(token)).status).toBe(403);
+    const [header, payload, signature] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as object;
+    const scoped = Buffer.from(JSON.stringify({ ...claims, scope: 'notifications:write' }));
+    expect((await publishAs(`${header}.${scoped.toString('base64url')}.${signature}`)).status).toBe(
+      401,
+    );
+  });
+});
+
 describe('the demo page', () => {
   it('gets a newcomer from a user name to a live notification in the widget', async () => {
     const { page, errors } = await openDemo();
@@ -80,7 +146,11 @@ describe('the demo page', () => {
   it('mints a user token, publishes only to its holder, and validates input', async () => {
     const minted = await request(app.url).post('/demo/token').send({ userId: 'yan' });
     expect(minted.status).toBe(200);
-    expect(minted.body).toEqual({ userId: 'yan', token: expect.any(String), expiresIn: 900 });
+    expect(minted.body).toEqual({
+      userId: 'demo:yan',
+      token: expect.any(String),
+      expiresIn: 900,
+    });
     const count = await request(app.url)
       .get('/v1/notifications/unread-count')
       .set('Authorization', `Bearer ${minted.body.token}`);
@@ -102,7 +172,7 @@ describe('the demo page', () => {
       .set('Authorization', `Bearer ${minted.body.token}`)
       .send({ title: 'Demo title', body: 'Demo body' });
     expect(published.status).toBe(202);
-    await waitForStored(app, 'yan', 1);
+    await waitForStored(app, 'demo:yan', 1);
     const db = await sql(app.isolation);
     try {
       const rows = await db.query(
@@ -110,7 +180,7 @@ describe('the demo page', () => {
         ['Demo title'],
       );
       expect(rows.rows).toEqual([
-        { user_id: 'yan', type: 'demo.message', title: 'Demo title', body: 'Demo body' },
+        { user_id: 'demo:yan', type: 'demo.message', title: 'Demo title', body: 'Demo body' },
       ]);
     } finally {
       await db.end();
@@ -138,7 +208,7 @@ describe('the demo page', () => {
   });
 
   it('has no token or publish route with demo mode off, and says so on the page', async () => {
-    const off = await startTestApp(app.isolation, { DEMO: 'false' });
+    const off = await startTestApp(app.isolation, { NODE_ENV: 'development', DEMO: 'false' });
     try {
       expect((await request(off.url).post('/demo/token').send({ userId: 'ada' })).status).toBe(404);
       const publishOff = await request(off.url)
@@ -166,26 +236,28 @@ describe('the demo page', () => {
       ['Invoice #1042 paid', 'Globex Corp paid €1,200.00 by card.'],
       ['Grace Hopper mentioned you', '“Can you review the deploy checklist before 5 pm?”'],
     ];
-    for (const [title, body] of seed) await publish(app, 'ada', title, { body });
-    await waitForStored(app, 'ada', seed.length);
+    // The page signs in demo user ada: demo:ada, not the real user ada.
+    for (const [title, body] of seed) await publish(app, 'demo:ada', title, { body });
+    await waitForStored(app, 'demo:ada', seed.length);
+    const ada = await demoToken('ada');
     const db = await sql(app.isolation);
     try {
       await db.query(
         `UPDATE notifications SET created_at = created_at - (6 - seq) * interval '47 minutes'
-         WHERE user_id = 'ada' AND seq <= 2`,
+         WHERE user_id = 'demo:ada' AND seq <= 2`,
       );
       // Read state goes through the API: it keeps the user's unread count.
       const older = await db.query(
-        `SELECT id FROM notifications WHERE user_id = 'ada' AND seq <= 2`,
+        `SELECT id FROM notifications WHERE user_id = 'demo:ada' AND seq <= 2`,
       );
       await request(app.url)
         .post('/v1/notifications/read')
-        .set('Authorization', `Bearer ${tokenFor('ada')}`)
+        .set('Authorization', `Bearer ${ada}`)
         .send({ ids: older.rows.map((row: { id: string }) => row.id) })
         .expect(200);
       await db.query(
         `UPDATE notifications SET created_at = created_at - (6 - seq) * interval '9 minutes'
-         WHERE user_id = 'ada' AND seq > 2`,
+         WHERE user_id = 'demo:ada' AND seq > 2`,
       );
     } finally {
       await db.end();

@@ -111,7 +111,7 @@ $('embed-snippet').textContent =
 $('curl-snippet').textContent =
   `curl -X POST ${origin}/v1/notifications \\\n` +
   `  -H "Authorization: Bearer $SERVICE_JWT" -H "Content-Type: application/json" \\\n` +
-  `  -d '{"userIds":["${userId || 'ada'}"],"type":"report.ready","title":"Your report is ready"}'`;
+  `  -d '{"userIds":["demo:${userId || 'ada'}"],"type":"report.ready","title":"Your report is ready"}'`;
 
 if (!demoOn) {
   $('demo-steps').hidden = true;

@@ -1,0 +1,59 @@
+/**
+ * `?token=` is masked in request logs however its name is spelled: the WebSocket handshake
+ * decodes parameter names (URLSearchParams), so `?%74oken=` is a token too.
+ */
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import {
+  destroyIsolation,
+  eventually,
+  newIsolation,
+  startTestApp,
+  type TestApp,
+} from './support/test-app';
+import { tokenFor } from './support/tokens';
+import { TestSocket } from './support/ws-client';
+
+const isolation = newIsolation('opslogredact');
+const lines: string[] = [];
+let app: TestApp;
+
+beforeAll(async () => {
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  app = await startTestApp(isolation, { LOG_LEVEL: 'info' }, { logDestination: sink });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await destroyIsolation(isolation);
+});
+
+it('masks percent-encoded token names, which the handshake accepts as the token', async () => {
+  const token = tokenFor('leaky');
+  // the handshake reads `%74oken` as `token`: this is a working credential in a URL
+  expect(await TestSocket.upgradeStatus(`${app.wsUrl}?%74oken=${token}`)).toBe(101);
+  const signature = token.split('.')[2];
+  const urls = [
+    `/v1/notifications?%74oken=${token}`,
+    `/v1/notifications?limit=5&%74%6F%6B%65%6E=${token}`,
+    `/v1/notifications?access%5Ftoken=${token}`,
+  ];
+  for (const url of urls) await request(app.url).get(url);
+  const logged = await eventually(() => {
+    const found = lines
+      .map((line) => JSON.parse(line) as { req?: { url: string } })
+      .flatMap((line) => (line.req?.url.startsWith('/v1/notifications?') ? [line.req.url] : []));
+    return found.length >= urls.length ? found : null;
+  });
+  expect(logged).toEqual([
+    '/v1/notifications?%74oken=[REDACTED]',
+    '/v1/notifications?limit=5&%74%6F%6B%65%6E=[REDACTED]',
+    '/v1/notifications?access%5Ftoken=[REDACTED]',
+  ]);
+  for (const line of lines) expect(line).not.toContain(signature);
+});
