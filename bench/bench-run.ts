@@ -10,7 +10,13 @@ import { buildSync } from 'esbuild';
 import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 import { ClientFleet } from './client-fleet';
-import { BENCH_ORIGIN, HeraldCluster, MetricsSampler, processCpuSeconds } from './herald-process';
+import {
+  BENCH_ORIGIN,
+  HeraldCluster,
+  MetricsSampler,
+  processCpuSeconds,
+  type BenchTarget,
+} from './herald-process';
 import { RestClient } from './rest-client';
 import { MiB, nowMs, percentiles, round1, sleep, type Percentiles } from './stats';
 
@@ -26,6 +32,8 @@ export interface BenchOptions {
   nodeArgs: string[];
   cpuProf: boolean;
   countIo: boolean;
+  /** Herald (default) or the reference service (bench/reference). */
+  target?: BenchTarget;
 }
 
 export interface ConnectPhase {
@@ -86,7 +94,7 @@ export class BenchRun {
       env.BENCH_IO_FILE = join(options.outDir, 'io-counts.json');
     }
     const herald = new HeraldCluster(
-      { root: options.root, outDir: options.outDir, env, nodeArgs },
+      { root: options.root, outDir: options.outDir, env, nodeArgs, target: options.target },
       options.instances,
     );
     await herald.start();
@@ -97,6 +105,7 @@ export class BenchRun {
   header(scenario: string): Record<string, unknown> {
     return {
       scenario,
+      target: this.options.target ?? 'herald',
       at: this.startedAt,
       commit: commitOf(this.options.root),
       loadBefore: this.loadBefore,

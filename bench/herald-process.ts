@@ -1,13 +1,15 @@
 /**
  * Herald under test: a child process running the built app (`node dist/src/main.js`) in
  * production mode against the local Postgres and Redis, in a database and Redis prefix of its
- * own that are wiped before every run. Also reads its metrics and its CPU time.
+ * own that are wiped before every run. Also reads its metrics and its CPU time. The same for the
+ * reference service (bench/reference/server.ts, `target: 'reference'`), in its own database.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { buildSync } from 'esbuild';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { MetricsSnapshot } from './prometheus';
@@ -20,14 +22,20 @@ export interface HeraldOptions {
   env: Record<string, string>;
   /** Extra node flags for the server, e.g. `--cpu-prof`. */
   nodeArgs: string[];
+  /** What runs: Herald (default) or the reference service. */
+  target?: BenchTarget;
 }
+
+export type BenchTarget = 'herald' | 'reference';
 
 export const BENCH_ORIGIN = 'http://127.0.0.1:8080';
 const ADMIN_DATABASE_URL =
   process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const DATABASE = 'herald_bench';
-const REDIS_PREFIX = 'herald-bench';
+const STORAGE: Record<BenchTarget, { database: string; prefix: string }> = {
+  herald: { database: 'herald_bench', prefix: 'herald-bench' },
+  reference: { database: 'herald_bench_reference', prefix: 'herald-bench-reference' },
+};
 
 /**
  * One or more Herald processes of one deployment (same database, same Redis prefix, as
@@ -38,8 +46,10 @@ const REDIS_PREFIX = 'herald-bench';
 export class HeraldCluster {
   readonly jwtSecret = randomBytes(32).toString('hex');
   readonly instances: HeraldProcess[];
+  readonly target: BenchTarget;
 
   constructor(options: HeraldOptions, count: number) {
+    this.target = options.target ?? 'herald';
     this.instances = Array.from(
       { length: count },
       (_, index) => new HeraldProcess(options, this.jwtSecret, index),
@@ -56,7 +66,7 @@ export class HeraldCluster {
 
   /** Wipes the bench database and keys; the first instance migrates, then the others start. */
   async start(): Promise<void> {
-    await resetStorage();
+    await resetStorage(STORAGE[this.target]);
     const [first, ...others] = this.instances;
     await first.start();
     await Promise.all(others.map((instance) => instance.start()));
@@ -88,6 +98,7 @@ export class HeraldCluster {
 
 export class HeraldProcess {
   readonly databaseUrl: string;
+  private readonly storage: { database: string; prefix: string };
   private child: ChildProcess | null = null;
   private exited: Promise<number | null> = Promise.resolve(null);
   url = '';
@@ -98,8 +109,9 @@ export class HeraldProcess {
     readonly jwtSecret: string,
     private readonly index = 0,
   ) {
+    this.storage = STORAGE[options.target ?? 'herald'];
     const url = new URL(ADMIN_DATABASE_URL);
-    url.pathname = `/${DATABASE}`;
+    url.pathname = `/${this.storage.database}`;
     this.databaseUrl = url.toString();
   }
 
@@ -115,28 +127,28 @@ export class HeraldProcess {
     mkdirSync(this.options.outDir, { recursive: true });
     const name = this.index === 0 ? 'server.log' : `server-${this.index}.log`;
     const log = createWriteStream(join(this.options.outDir, name), { flags: 'a' });
-    this.child = spawn(
-      process.execPath,
-      [...this.options.nodeArgs, join(this.options.root, 'dist/src/main.js')],
-      {
-        cwd: this.options.root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: 'production',
-          HOST: '127.0.0.1',
-          PORT: String(port),
-          LOG_LEVEL: 'warn',
-          DATABASE_URL: this.databaseUrl,
-          REDIS_URL,
-          REDIS_PREFIX,
-          JWT_SECRET: this.jwtSecret,
-          ALLOWED_ORIGINS: BENCH_ORIGIN,
-          RATE_LIMIT_ENABLED: 'false',
-          ...this.options.env,
-        },
+    const reference = this.options.target === 'reference';
+    const entry = reference ? this.buildReference() : join(this.options.root, 'dist/src/main.js');
+    this.child = spawn(process.execPath, [...this.options.nodeArgs, entry], {
+      cwd: this.options.root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        // The reference is compiled into the run's directory: it finds packages here.
+        ...(reference ? { NODE_PATH: join(this.options.root, 'node_modules') } : {}),
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: this.databaseUrl,
+        REDIS_URL,
+        REDIS_PREFIX: this.storage.prefix,
+        JWT_SECRET: this.jwtSecret,
+        ALLOWED_ORIGINS: BENCH_ORIGIN,
+        RATE_LIMIT_ENABLED: 'false',
+        ...this.options.env,
       },
-    );
+    });
     this.child.stdout?.pipe(log);
     this.child.stderr?.pipe(log);
     const child = this.child;
@@ -151,6 +163,20 @@ export class HeraldProcess {
       200,
     );
     if (!ready) throw new Error('herald did not become ready within 60 s');
+  }
+
+  /** The reference service as plain CommonJS (no TypeScript loader in the measured process). */
+  private buildReference(): string {
+    const outfile = join(this.options.outDir, 'reference-server.cjs');
+    buildSync({
+      entryPoints: [join(__dirname, 'reference', 'server.ts')],
+      outfile,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node24',
+      logLevel: 'error',
+    });
+    return outfile;
   }
 
   /** SIGTERM (graceful shutdown: also writes a --cpu-prof profile), SIGKILL after 30 s. */
@@ -180,7 +206,7 @@ export class HeraldProcess {
     try {
       const result = await client.query<{ pid: number }>(
         'SELECT pid FROM pg_stat_activity WHERE datname = $1',
-        [DATABASE],
+        [this.storage.database],
       );
       return result.rows.map((row) => row.pid);
     } finally {
@@ -282,11 +308,11 @@ export function processCpuSeconds(pid: number): number {
   }
 }
 
-async function resetStorage(): Promise<void> {
+async function resetStorage(storage: { database: string; prefix: string }): Promise<void> {
   const pg = new Client({ connectionString: ADMIN_DATABASE_URL });
   await pg.connect();
   try {
-    await pg.query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`);
+    await pg.query(`DROP DATABASE IF EXISTS "${storage.database}" WITH (FORCE)`);
   } finally {
     await pg.end();
   }
@@ -294,7 +320,7 @@ async function resetStorage(): Promise<void> {
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}:*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${storage.prefix}:*`, 'COUNT', 1000);
       cursor = next;
       if (keys.length) await redis.del(...keys);
     } while (cursor !== '0');

@@ -12,6 +12,7 @@ const p = (line: Line, key: string) => (line[key] ?? {}) as Record<string, numbe
 const tables: Record<string, { head: string[]; cells: Cells }> = {
   unicast: {
     head: [
+      'target',
       'instances',
       'per request',
       'offered/s',
@@ -25,11 +26,14 @@ const tables: Record<string, { head: string[]; cells: Cells }> = {
       'p99 ms',
       'max ms',
       'sustained',
+      'REST max ms',
+      'answers by status',
       'server CPU %',
       'others CPU %',
       'load1',
     ],
     cells: (l) => [
+      l.target ?? 'herald',
       l.instances ?? 1,
       l.publishesPerRequest ?? 1,
       l.offeredRate,
@@ -43,6 +47,10 @@ const tables: Record<string, { head: string[]; cells: Cells }> = {
       p(l, 'latencyMs').p99,
       p(l, 'latencyMs').max,
       l.sustained ? 'yes' : 'no',
+      p(l, 'restMs').max,
+      Object.entries(p(l, 'statusCounts'))
+        .map(([status, n]) => `${status}: ${n}`)
+        .join(', '),
       p(l, 'cpu').serverPct,
       p(l, 'cpu').othersPct,
       (l.loadBefore as number[])[0],
@@ -128,6 +136,32 @@ const tables: Record<string, { head: string[]; cells: Cells }> = {
       p(l, 'latencyMs').p99,
       l.loopLagMaxMs,
       (l.loadBefore as number[])[0],
+    ],
+  },
+  compare: {
+    head: [
+      'offered/s',
+      'order',
+      'Herald achieved/s',
+      'Herald p99 ms',
+      'Herald lost / errors',
+      'reference achieved/s',
+      'reference p99 ms',
+      'throughput ratio',
+      'p99 ratio',
+      'load1',
+    ],
+    cells: (l) => [
+      l.offeredRate,
+      l.order,
+      p(l, 'herald').achievedRate,
+      p(l, 'herald').p99Ms,
+      `${p(l, 'herald').lost} / ${p(l, 'herald').errors}`,
+      p(l, 'reference').achievedRate,
+      p(l, 'reference').p99Ms,
+      l.throughputRatio,
+      l.p99Ratio,
+      (l.loadBefore as number[] | undefined)?.[0],
     ],
   },
 };

@@ -13,6 +13,8 @@ export interface RestAnswer {
   status: number;
   body: string;
   ms: number;
+  /** The Retry-After header, if any. */
+  retryAfter?: string;
 }
 
 /** Calls go round robin over the instances' base URLs. */
@@ -36,8 +38,8 @@ export class RestClient {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const baseUrl = this.baseUrls[this.next++ % this.baseUrls.length];
     return new Promise((resolve) => {
-      const done = (status: number, text: string) =>
-        resolve({ status, body: text, ms: nowMs() - started });
+      const done = (status: number, text: string, retryAfter?: string) =>
+        resolve({ status, body: text, ms: nowMs() - started, retryAfter });
       const req = request(
         `${baseUrl}${path}`,
         {
@@ -51,7 +53,13 @@ export class RestClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => done(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+          res.on('end', () =>
+            done(
+              res.statusCode ?? 0,
+              Buffer.concat(chunks).toString('utf8'),
+              res.headers['retry-after'],
+            ),
+          );
           res.on('error', (error) => done(0, error.message));
         },
       );
@@ -81,6 +89,11 @@ export interface OpenLoopResult {
   sendEndedAt: number;
   /** How far behind schedule the generator ever fell (its own saturation). */
   generatorLagMaxMs: number;
+  /** Requests by HTTP status (0: network error or no answer within 10 s). */
+  statusCounts: Record<string, number>;
+  /** Requests answered after more than 1 s (from the send); 503s without a Retry-After. */
+  answeredOver1s: number;
+  retryAfterMissing: number;
 }
 
 /**
@@ -104,6 +117,9 @@ export async function openLoop(
   const errorSamples: string[] = [];
   let errors = 0;
   let generatorLagMaxMs = 0;
+  const statusCounts: Record<string, number> = {};
+  let answeredOver1s = 0;
+  let retryAfterMissing = 0;
   const startedAt = nowMs() + 5;
   const path = perRequest > 1 ? '/v1/notifications/batch' : '/v1/notifications';
   let sent = 0;
@@ -125,6 +141,9 @@ export async function openLoop(
       inFlight.push(
         client.send('POST', path, body).then((answer) => {
           restMs.push(answer.ms);
+          statusCounts[answer.status] = (statusCounts[answer.status] ?? 0) + 1;
+          if (answer.ms > 1000) answeredOver1s += 1;
+          if (answer.status === 503 && !answer.retryAfter) retryAfterMissing += 1;
           if (answer.status === 202) {
             for (const index of indices) acceptedFlags[index] = 1;
             return;
@@ -150,5 +169,8 @@ export async function openLoop(
     startedAt,
     sendEndedAt,
     generatorLagMaxMs,
+    statusCounts,
+    answeredOver1s,
+    retryAfterMissing,
   };
 }

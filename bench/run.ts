@@ -2,7 +2,10 @@
  * `npm run bench -- <scenario> [options]`: benchmarks a built Herald end to end (REST call sent
  * → frame received) and prints one JSON line per run (also appended to $BENCH_OUT/results.jsonl,
  * default /tmp/herald-bench-out, with each run's server log, CPU profile and I/O counts).
- * Scenarios: unicast, fanout, connections, resume, all; `machine` prints what it runs on.
+ * Scenarios: unicast, fanout, connections, resume, all; `machine` prints what it runs on;
+ * `sustained` searches the sustained unicast rate; `overload` is unicast judged as overload.
+ * `--compare` runs unicast/sustained against Herald and the reference service (bench/reference)
+ * in one run, interleaved, and prints Herald's figures as ratios of the reference's.
  * Every run starts a fresh server on a wiped database and stops by itself. See bench/RESULTS.md.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -11,14 +14,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchRun, type BenchOptions } from './bench-run';
+import { compareUnicast, searchSustained } from './compare';
+import type { BenchTarget } from './herald-process';
 import { machineInfo } from './machine';
 import { connections } from './scenarios/connections';
 import { fanout } from './scenarios/fanout';
 import { resume } from './scenarios/resume';
 import { unicast } from './scenarios/unicast';
 
-const USAGE = `usage: npm run bench -- <unicast|fanout|connections|resume|all|machine> [options]
-  --rate 500,1000,2000   unicast offered rates (one run each)      (default 1000)
+const USAGE = `usage: npm run bench -- <unicast|sustained|overload|fanout|connections|resume|all|machine> [options]
+  --rate 500,1000,2000   unicast offered rates (one run each); sustained: the ladder (default 1000)
+  --compare              unicast/sustained: Herald and the reference, interleaved, with ratios
+  --repeat N             --compare: interleaved pairs per rate (H R, R H, ...)  (default 1)
+  --misses N             sustained: stop after N unsustained steps in a row   (default 1)
+  --target herald|reference  which server (default herald; --compare runs both)
   --duration 10          unicast seconds per rate                  (default 10)
   --per-request N        unicast publishes per REST call; > 1 uses
                          POST /v1/notifications/batch              (default 1)
@@ -41,6 +50,10 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     rate: { type: 'string', default: '1000' },
+    compare: { type: 'boolean', default: false },
+    repeat: { type: 'string', default: '1' },
+    misses: { type: 'string', default: '1' },
+    target: { type: 'string', default: 'herald' },
     duration: { type: 'string', default: '10' },
     'per-request': { type: 'string', default: '1' },
     warmup: { type: 'string', default: '5' },
@@ -64,14 +77,66 @@ const root = process.cwd();
 const scenario = positionals[0];
 const num = (value: string | undefined, fallback: number) =>
   value === undefined ? fallback : Number(value);
-type Runner = (run: BenchRun) => Promise<Record<string, unknown>[]>;
+type Runner = (run: BenchRun, runs: Partial<Record<BenchTarget, BenchRun>>) => Promise<Line[]>;
+type Line = Record<string, unknown>;
+interface Spec {
+  name: string;
+  sockets: number;
+  minutes: number;
+  runner: Runner;
+  targets?: BenchTarget[];
+}
 
-function plan(): { name: string; sockets: number; minutes: number; runner: Runner }[] {
+function plan(): Spec[] {
   const concurrency = num(values.concurrency, 200);
-  const unicastRuns = values.rate.split(',').map((rate) => ({
-    name: `unicast-${rate}`,
+  const rates = values.rate.split(',').map(Number);
+  const phase = {
+    users: num(values.users, 5000),
+    durationS: num(values.duration, 10),
+    warmupS: num(values.warmup, 5),
+    concurrency,
+    perRequest: num(values['per-request'], 1),
+  };
+  /** Minutes per measured unicast phase, generously (drain, warm-up, fresh server). */
+  const phaseMinutes = 1.5 + (phase.durationS + phase.warmupS) / 60;
+  const both: BenchTarget[] = ['herald', 'reference'];
+  if (values.target !== 'herald' && values.target !== 'reference') throw new Error(USAGE);
+  const target: BenchTarget = values.target;
+  if (values.compare && scenario === 'unicast') {
+    const repeat = num(values.repeat, 1);
+    return [
+      {
+        name: `compare-${values.rate.replace(/,/g, '-')}`,
+        sockets: phase.users * 2,
+        minutes: 4 + rates.length * repeat * 2 * phaseMinutes,
+        targets: both,
+        runner: (_run, runs) =>
+          compareUnicast(
+            { herald: runs.herald as BenchRun, reference: runs.reference as BenchRun },
+            rates,
+            repeat,
+            phase,
+          ),
+      },
+    ];
+  }
+  if (scenario === 'sustained') {
+    const targets = values.compare ? both : [target];
+    return [
+      {
+        name: 'sustained',
+        sockets: phase.users * targets.length,
+        minutes: 4 + rates.length * targets.length * phaseMinutes,
+        targets,
+        runner: (_run, runs) => searchSustained(runs, rates, num(values.misses, 1), phase),
+      },
+    ];
+  }
+  const unicastRuns: Spec[] = values.rate.split(',').map((rate) => ({
+    name: `${scenario === 'overload' ? 'overload' : 'unicast'}-${rate}`,
     sockets: num(values.users, 5000),
     minutes: 4 + (num(values.duration, 10) + num(values.warmup, 5)) / 60,
+    targets: [target],
     runner: async (run: BenchRun) => [
       await unicast(run, {
         users: num(values.users, 5000),
@@ -117,6 +182,7 @@ function plan(): { name: string; sockets: number; minutes: number; runner: Runne
   };
   switch (scenario) {
     case 'unicast':
+    case 'overload':
       return unicastRuns;
     case 'fanout':
       return [fanoutRun];
@@ -159,7 +225,7 @@ function ensureFileLimit(sockets: number): void {
   process.exit(child.status ?? 1);
 }
 
-let current: BenchRun | null = null;
+let current: BenchRun[] = [];
 
 async function main(): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: string };
@@ -180,45 +246,55 @@ async function main(): Promise<void> {
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
   for (const spec of runs) {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const options: BenchOptions = {
+    const targets = spec.targets ?? ['herald'];
+    const optionsFor = (target: BenchTarget): BenchOptions => ({
       root,
-      outDir: join(outRoot, `${spec.name}-${stamp}`),
+      outDir: join(
+        outRoot,
+        `${spec.name}-${stamp}${targets.length > 1 || target !== 'herald' ? `-${target}` : ''}`,
+      ),
+      target,
       workers: num(values.workers, 4),
       instances: num(values.instances, 1),
       env: Object.fromEntries(
         values.env.map((pair) => pair.split(/=(.*)/s, 2) as [string, string]),
       ),
       nodeArgs: values['node-arg'],
-      cpuProf: values['cpu-prof'],
-      countIo: values['count-io'],
-    };
-    console.error(`running ${spec.name} (logs: ${options.outDir})`);
+      // The reference has no profile or I/O counting hooks of its own; Herald is what is profiled.
+      cpuProf: values['cpu-prof'] && target === 'herald',
+      countIo: values['count-io'] && target === 'herald',
+    });
+    console.error(`running ${spec.name} (logs: ${join(outRoot, `${spec.name}-${stamp}`)}*)`);
     const watchdog = setTimeout(
       () => abort(`${spec.name} ran over ${spec.minutes.toFixed(1)} min`),
       spec.minutes * 60_000,
     );
-    const run = await BenchRun.start(options);
-    current = run;
+    const started: Partial<Record<BenchTarget, BenchRun>> = {};
     try {
-      for (const line of await spec.runner(run)) {
+      for (const target of targets) {
+        started[target] = await BenchRun.start(optionsFor(target));
+        current.push(started[target]);
+      }
+      for (const line of await spec.runner(current[0], started)) {
         const text = JSON.stringify({ ...line, command });
         console.log(text);
         appendFileSync(join(outRoot, 'results.jsonl'), `${text}\n`);
       }
     } finally {
       clearTimeout(watchdog);
-      current = null;
-      await run.finish();
+      const finishing = current;
+      current = [];
+      await Promise.all(finishing.map((run) => run.finish()));
     }
   }
 }
 
 function abort(reason: string): void {
   console.error(`bench aborted: ${reason}`);
-  const run = current;
-  current = null;
-  if (!run) process.exit(2);
-  void run.finish().finally(() => process.exit(2));
+  const finishing = current;
+  current = [];
+  if (finishing.length === 0) process.exit(2);
+  void Promise.all(finishing.map((run) => run.finish())).finally(() => process.exit(2));
   setTimeout(() => process.exit(2), 35_000).unref();
 }
 

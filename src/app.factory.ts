@@ -61,6 +61,9 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
     bodyParser: false,
+    // A failed boot (e.g. Postgres not answering) rejects instead of calling process.exit: main.ts
+    // reports it and exits; a test suite sees its own failure instead of the runner dying.
+    abortOnError: false,
   });
   app.useLogger(new PinoLoggerService(logger));
   late.errors = new HttpErrorFilter(app.get(HttpAdapterHost));

@@ -12,7 +12,7 @@ let app: TestApp;
 const UUID = /^[0-9a-f-]{36}$/;
 
 beforeAll(async () => {
-  app = await startTestApp(isolation);
+  app = await startTestApp(isolation, { ALLOWED_ORIGINS: 'https://app.example' });
 });
 
 afterAll(async () => {

@@ -236,6 +236,11 @@ describe('topics', () => {
       ).body,
     ).toEqual({ added: 0 });
     await request(app.url)
+      .put('/v1/topics/releases')
+      .set('Authorization', service)
+      .send({ selfSubscribe: true })
+      .expect(200);
+    await request(app.url)
       .put('/v1/me/topics/releases')
       .set('Authorization', as('uma'))
       .expect(204);

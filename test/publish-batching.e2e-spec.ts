@@ -15,6 +15,7 @@ import {
 } from '../src/notifications/notifications.jobs';
 import { NotificationsProcessor } from '../src/notifications/notifications.processor';
 import { NotificationsService } from '../src/notifications/notifications.service';
+import { PublicationSnapshots } from '../src/notifications/publication-snapshots';
 import { RealtimePublisher } from '../src/realtime/realtime.publisher';
 import {
   destroyIsolation,
@@ -46,6 +47,7 @@ const content = (title: string) => ({
   body: '',
   data: { title },
   topic: null,
+  publisher: 'p',
 });
 
 beforeAll(async () => {
@@ -68,31 +70,26 @@ describe('NotificationStore.storeBatch', () => {
     const batch: PublicationInput[] = [
       {
         publicationId: 'b-1',
-        publisherId: 'p',
         target: { userIds: ['ann'] },
         content: content('1'),
       },
       {
         publicationId: 'b-2',
-        publisherId: 'p',
         target: { userIds: ['ann', 'bo', 'ann'] },
         content: content('2'),
       },
       {
         publicationId: 'b-3',
-        publisherId: 'p',
         target: { topic: 'ops' },
         content: { ...content('3'), topic: 'ops' },
       },
       {
         publicationId: 'b-1',
-        publisherId: 'p',
         target: { userIds: ['ann'] },
         content: content('1'),
       },
       {
         publicationId: 'b-4',
-        publisherId: 'p',
         target: { userIds: ['ann'] },
         content: content('4'),
       },
@@ -155,7 +152,6 @@ describe('large publications, stored in parts', () => {
 
   const toUsers = (publicationId: string, users: string[]): PublicationInput => ({
     publicationId,
-    publisherId: 'p',
     target: { userIds: users },
     content: content(publicationId),
   });
@@ -178,7 +174,7 @@ describe('large publications, stored in parts', () => {
       `SELECT job_id, recipients FROM publications WHERE job_id LIKE 'big-1%' ORDER BY job_id`,
     );
     expect(claims.rows.map((r) => [r.job_id, r.recipients])).toEqual([
-      ['big-1', -1],
+      ['big-1', 2500], // complete: a repeat loads the rows, it does not split again
       ['big-1#0', 1000],
       ['big-1#1', 1000],
       ['big-1#2', 500],
@@ -234,12 +230,20 @@ describe('large publications, stored in parts', () => {
     expect(await rowsOf('big-2')).toEqual({ n: 2100, users: 2100 });
   });
 
-  it("freezes a large topic's subscribers into its job before storing it in parts", async () => {
-    const subscribers = many('sub', 2100);
+  /** A topic with these subscribers, as TopicsService would have left it. */
+  const seedTopic = async (topic: string, users: string[]) => {
     await db.query(
-      `INSERT INTO topic_subscriptions (topic, user_id) SELECT 'crowd', u FROM unnest($1::varchar[]) u`,
-      [subscribers],
+      `INSERT INTO topic_subscriptions (topic, user_id) SELECT $1, u FROM unnest($2::varchar[]) u`,
+      [topic, users],
     );
+    await db.query(`INSERT INTO topics (topic, subscribers) VALUES ($1, $2)`, [
+      topic,
+      users.length,
+    ]);
+  };
+
+  it("freezes a large topic's subscribers in Postgres, not in its job, and drops them once stored", async () => {
+    await seedTopic('crowd', many('sub', 2100));
     const service = app.app.get(NotificationsService);
     const { jobId } = await service.publish(publisher, {
       topic: 'crowd',
@@ -259,12 +263,39 @@ describe('large publications, stored in parts', () => {
       'the batch job completed',
     );
     const item = (job.data as PublishBatchJobData).items.find((i) => i.publicationId === jobId);
-    expect(item?.recipients?.length).toBe(2100);
+    expect(item?.recipients).toBeUndefined(); // the job stays small
     const claims = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM publications WHERE job_id LIKE $1`,
       [`${jobId}#%`],
     );
     expect(claims.rows[0].n).toBe(3);
+    const snapshots = await db.query('SELECT 1 FROM publication_snapshots');
+    expect(snapshots.rowCount).toBe(0);
+  });
+
+  it('stores a retried large topic publish to the recipients frozen on its first run', async () => {
+    await seedTopic('crowd-2', many('frozen', 2100));
+    const snapshots = app.app.get(PublicationSnapshots);
+    // The first run froze the list, then failed before storing; meanwhile someone subscribed.
+    expect(await snapshots.freeze('pub-frozen', 'crowd-2')).toHaveLength(2100);
+    await db.query(`INSERT INTO topic_subscriptions (topic, user_id) VALUES ('crowd-2', 'late')`);
+    // ... and most left: the retry must still store the frozen parts, not the topic as it is.
+    await db.query(
+      `DELETE FROM topic_subscriptions WHERE topic = 'crowd-2' AND user_id > 'frozen-00100'`,
+    );
+    await app.app.get(NotificationsProcessor).publishBatch([
+      {
+        publicationId: 'pub-frozen',
+        publisherId: 'p',
+        target: { topic: 'crowd-2' },
+        type: 'batch.test',
+        title: 'frozen',
+        body: '',
+        data: {},
+        acceptedAt: Date.now(),
+      },
+    ]);
+    expect(await rowsOf('pub-frozen')).toEqual({ n: 2100, users: 2100 });
   });
 });
 

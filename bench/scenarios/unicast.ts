@@ -4,7 +4,7 @@
  * Sustained = zero loss, zero errors, delivered rate ≥ 98 % of offered and the last frame
  * within 500 ms of the last scheduled send (the server kept up instead of queueing).
  */
-import type { BenchRun } from '../bench-run';
+import type { BenchRun, ConnectPhase } from '../bench-run';
 import { ioDelta } from '../bench-run';
 import { USER_PREFIX } from '../client-fleet';
 import { MetricsSampler } from '../herald-process';
@@ -23,6 +23,8 @@ export interface UnicastOptions {
    * yet JIT-warm, and the REST client has not opened its connections yet.
    */
   warmupS: number;
+  /** Sockets already connected by an earlier phase on the same run (skips connecting). */
+  connected?: ConnectPhase;
 }
 
 const WARMUP_INDEX_OFFSET = 100_000_000;
@@ -36,7 +38,7 @@ export async function unicast(
   run: BenchRun,
   options: UnicastOptions,
 ): Promise<Record<string, unknown>> {
-  const connect = await run.connect(options.users, options.concurrency);
+  const connect = options.connected ?? (await run.connect(options.users, options.concurrency));
   await warmUp(run, options);
   const io0 = run.ioCounts();
   const pg0 = await run.pgCounters();
@@ -163,6 +165,16 @@ export async function unicast(
     /** p99 of each second of the run: a stall shows up as the seconds it hit. */
     p99BySecondMs: bySecond.map((values) => percentiles(values).p99),
     restMs: percentiles(sent.restMs),
+    /** Overload: answers by status, any over 1 s, 503s without Retry-After (all should be 0). */
+    statusCounts: sent.statusCounts,
+    answeredOver1s: sent.answeredOver1s,
+    retryAfterMissing: sent.retryAfterMissing,
+    /** Every request answered within 1 s with 202 or 503 + Retry-After, and no 202 lost. */
+    overloadOk:
+      lost === 0 &&
+      sent.answeredOver1s === 0 &&
+      sent.retryAfterMissing === 0 &&
+      Object.keys(sent.statusCounts).every((status) => status === '202' || status === '503'),
     /** % of publishes stored more than 25 / 50 / 100 ms after their 202 (queue wait). */
     acceptedToStoredOverMsPct: overMs('herald_publish_store_latency_seconds'),
     /** % of frames handed to a socket more than 25 / 50 / 100 ms after their row was stored. */

@@ -9,6 +9,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC, REQUIRED_SCOPE } from './auth.decorators';
 import type { Principal, Scope } from './principal';
 import { TokenVerifier } from './token-verifier';
+import { rememberedPrincipal } from './verified-principal';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
@@ -36,9 +37,13 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (context.getType() !== 'http') return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    // Verified already by the rate limiter (same checks, demo tokens too): not a second time.
+    const known = rememberedPrincipal(request);
     const authorization = request.headers['authorization'];
     const token = typeof authorization === 'string' ? BEARER.exec(authorization)?.[1] : undefined;
-    if (token && this.verifier.isDemoToken(token)) {
+    if (known) {
+      request.user = known;
+    } else if (token && this.verifier.isDemoToken(token)) {
       try {
         request.user = this.verifier.verifyDemo(token);
       } catch (error) {

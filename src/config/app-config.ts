@@ -59,6 +59,10 @@ const envSchema = z.object({
   PUBLISH_BATCH_MAX: int(256, 1, 5000),
   /** Under load, flushes of the publish batch are at least this far apart (0: every turn). */
   PUBLISH_BATCH_LINGER_MS: int(5, 0, 1000),
+  /** Publishes accepted but not yet stored (all instances) past which publishing answers 503. */
+  PUBLISH_BACKLOG_MAX: int(5000, 1, 1_000_000),
+  /** A publish not durably queued this soon answers 503 (under a second: nobody waits longer). */
+  PUBLISH_ACCEPT_TIMEOUT_MS: int(500, 10, 1000),
 
   WS_MAX_PAYLOAD: int(64 * 1024, 256, 16 * 1024 * 1024),
   WS_MAX_FRAMES_PER_SECOND: int(50, 1, 100000),
@@ -67,6 +71,11 @@ const envSchema = z.object({
   WS_HEARTBEAT_INTERVAL_MS: int(30000, 100, 600000),
   WS_GAP_TIMEOUT_MS: int(250, 10, 60000),
   WS_RESUME_GRACE_MS: int(500, 0, 60000),
+  /** Per user across instances: `resume`, `read`, `read.all` frames (a token bucket in Redis). */
+  WS_USER_STORAGE_FRAMES_PER_SECOND: int(5, 1, 10000),
+  WS_USER_STORAGE_FRAMES_BURST: int(20, 1, 100000),
+  /** An instance's connection entries outlive its last presence heartbeat by at most this. */
+  PRESENCE_TTL_MS: int(30000, 1000, 600000),
 
   RATE_LIMIT_ENABLED: bool(true),
   RATE_LIMIT_REQUESTS: int(600, 1, 1_000_000),
@@ -77,6 +86,13 @@ const envSchema = z.object({
   RATE_LIMIT_BLOCK_MS: int(0, 0, 86_400_000),
   /** Reverse proxies in front of the app whose X-Forwarded-For names the client (0: none). */
   TRUST_PROXY_HOPS: int(0, 0, 10),
+
+  /** Subscribers one topic may have (at most 10,000: a publish's recipient budget). */
+  TOPIC_MAX_SUBSCRIBERS: int(10_000, 1, 10_000),
+  /** Topics one user may be subscribed to. */
+  USER_MAX_TOPICS: int(1000, 1, 10_000),
+  /** Tasks one user may be assigned by others in an hour (all instances); over it, 429. */
+  TASK_ASSIGNMENTS_PER_HOUR: int(60, 1, 1_000_000),
 
   SHUTDOWN_TIMEOUT_MS: int(25000, 100, 600000),
   NOTIFICATION_RETENTION_DAYS: int(90, 1, 36500),
@@ -124,6 +140,9 @@ export interface AppConfig {
     lockMs: number;
     publishBatchMax: number;
     publishBatchLingerMs: number;
+    /** Load shedding: see PublishBacklog. */
+    publishBacklogMax: number;
+    publishAcceptTimeoutMs: number;
   };
   ws: {
     maxPayload: number;
@@ -134,6 +153,11 @@ export interface AppConfig {
     gapTimeoutMs: number;
     /** After `ready`, how long live delivery waits for the client's first frame (a `resume`). */
     resumeGraceMs: number;
+    /** Token bucket per user for storage-backed frames, shared by every instance. */
+    userStorageFramesPerSecond: number;
+    userStorageFramesBurst: number;
+    /** Presence entries (the cross-instance socket count) expire this long after a heartbeat. */
+    presenceTtlMs: number;
   };
   /** REST rate limit per caller (token `sub`, else client IP), shared by all instances in Redis. */
   rateLimit: {
@@ -147,6 +171,10 @@ export interface AppConfig {
   };
   /** How many reverse proxies' X-Forwarded-For entries are trusted for the client IP. */
   trustProxyHops: number;
+  /** Fan-out caps, enforced exactly in the subscribing transaction (TopicsService). */
+  topics: { maxSubscribers: number; maxTopicsPerUser: number };
+  /** Per assignee: tasks assigned by others in the last hour (TaskAssignmentLimit). */
+  tasks: { assignmentsPerHour: number };
   shutdownTimeoutMs: number;
   /** Notifications older than `days` are deleted, `batchSize` rows per statement. */
   retention: { days: number; intervalMs: number; batchSize: number };
@@ -222,6 +250,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       lockMs: e.QUEUE_LOCK_MS,
       publishBatchMax: e.PUBLISH_BATCH_MAX,
       publishBatchLingerMs: e.PUBLISH_BATCH_LINGER_MS,
+      publishBacklogMax: e.PUBLISH_BACKLOG_MAX,
+      publishAcceptTimeoutMs: e.PUBLISH_ACCEPT_TIMEOUT_MS,
     },
     ws: {
       maxPayload: e.WS_MAX_PAYLOAD,
@@ -231,6 +261,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       heartbeatIntervalMs: e.WS_HEARTBEAT_INTERVAL_MS,
       gapTimeoutMs: e.WS_GAP_TIMEOUT_MS,
       resumeGraceMs: e.WS_RESUME_GRACE_MS,
+      userStorageFramesPerSecond: e.WS_USER_STORAGE_FRAMES_PER_SECOND,
+      userStorageFramesBurst: e.WS_USER_STORAGE_FRAMES_BURST,
+      presenceTtlMs: e.PRESENCE_TTL_MS,
     },
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED,
@@ -240,6 +273,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       blockMs: e.RATE_LIMIT_BLOCK_MS,
     },
     trustProxyHops: e.TRUST_PROXY_HOPS,
+    topics: { maxSubscribers: e.TOPIC_MAX_SUBSCRIBERS, maxTopicsPerUser: e.USER_MAX_TOPICS },
+    tasks: { assignmentsPerHour: e.TASK_ASSIGNMENTS_PER_HOUR },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     retention: {
       days: e.NOTIFICATION_RETENTION_DAYS,

@@ -56,6 +56,14 @@ export class NotificationDoc {
   @ApiProperty({ type: String, nullable: true, example: null })
   topic!: string | null;
 
+  @ApiProperty({
+    example: 'billing-service',
+    description:
+      "Who sent it: the publishing token's `sub`; for task notifications, the user whose change " +
+      "caused it ('unknown' on rows stored before it was recorded)",
+  })
+  publisher!: string;
+
   @ApiProperty({ format: 'date-time', example: '2026-11-21T08:00:00.000Z' })
   createdAt!: string;
 
@@ -131,6 +139,18 @@ export class UpdatedDoc {
 export class AddedDoc {
   @ApiProperty({ description: 'Users that were not subscribed before', example: 2 })
   added!: number;
+}
+
+@ApiSchema({ name: 'Topic' })
+export class TopicDoc {
+  @ApiProperty({ example: 'releases' })
+  topic!: string;
+
+  @ApiProperty({ description: 'Users may subscribe themselves (PUT /v1/me/topics/:topic)' })
+  selfSubscribe!: boolean;
+
+  @ApiProperty({ example: 2, description: 'Current subscribers' })
+  subscribers!: number;
 }
 
 @ApiSchema({ name: 'Topics' })

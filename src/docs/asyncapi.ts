@@ -32,13 +32,29 @@ const NOTIFICATION = obj(
     body: { type: 'string' },
     data: { type: 'object' },
     topic: { type: ['string', 'null'] },
+    publisher: {
+      type: 'string',
+      description: "the publishing token's sub; for task notifications, the acting user",
+    },
     createdAt: { type: 'string', format: 'date-time' },
     readAt: { type: ['string', 'null'], format: 'date-time' },
     critical: { type: 'boolean' },
     archivedAt: { type: ['string', 'null'], format: 'date-time' },
     snoozedUntil: { type: ['string', 'null'], format: 'date-time' },
   },
-  ['id', 'seq', 'userId', 'type', 'title', 'body', 'data', 'topic', 'createdAt', 'readAt'],
+  [
+    'id',
+    'seq',
+    'userId',
+    'type',
+    'title',
+    'body',
+    'data',
+    'topic',
+    'publisher',
+    'createdAt',
+    'readAt',
+  ],
 );
 const IDS = { type: 'array', items: { type: 'string', format: 'uuid' } };
 const ALL = { type: 'boolean', description: 'true after an "all" change (ids may then be empty)' };
@@ -105,21 +121,31 @@ const SERVER_EVENTS: Record<ServerEventName, { summary: string; data: Schema }> 
     }),
   },
   error: {
-    summary: 'A bad frame; the connection stays open',
-    data: obj({
-      code: {
-        type: 'string',
-        enum: [
-          'bad_frame',
-          'unknown_event',
-          'invalid_data',
-          'resume_in_progress',
-          'unavailable',
-          'internal',
-        ],
+    summary:
+      'A bad frame, or resume/read/read.all over the per-user budget (rate_limited); the connection stays open',
+    data: obj(
+      {
+        code: {
+          type: 'string',
+          enum: [
+            'bad_frame',
+            'unknown_event',
+            'invalid_data',
+            'resume_in_progress',
+            'unavailable',
+            'rate_limited',
+            'internal',
+          ],
+        },
+        message: { type: 'string' },
+        retryAfterMs: {
+          type: 'integer',
+          minimum: 1,
+          description: 'With rate_limited: when the frame would be accepted again',
+        },
       },
-      message: { type: 'string' },
-    }),
+      ['code', 'message'],
+    ),
   },
 };
 

@@ -15,11 +15,16 @@
  * after one part's insert instead of all 10,000, and Postgres inserts the next part while this
  * process writes to sockets. Each recipient is in exactly one part and each part is claimed
  * once (`<id>#<k>`), so it is still stored exactly once; its `publications` row says "in parts"
- * (recipients = -1), which also keeps a repeat of it from being stored whole.
+ * (recipients = IN_PARTS), which also keeps a repeat of it from being stored whole, until every
+ * part is stored: then it holds the count, and a repeat loads the rows instead of splitting.
+ *
+ * The statement itself is in notification-store.sql.ts; what is left here (claims, batches,
+ * parts, reloading) shares the invariants above, hence one file of a little over 250 lines.
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '../database/sql';
+import { STORE_SQL, type StatementRow } from './notification-store.sql';
 import { PreferencesService } from './preferences/preferences.service';
 import type { PublishTarget } from './notifications.jobs';
 import type { NotificationContent, StoredPublication, StoredRecipient } from './notification.types';
@@ -30,69 +35,12 @@ const MAX_DEADLOCK_RETRIES = 3;
 export const PARTS_ABOVE = 2000;
 const PART_SIZE = 1000;
 const PARTS_IN_FLIGHT = 2;
-/** `publications.recipients` of a publication stored in parts. */
-const IN_PARTS = -1;
+/** `publications.recipients` of a publication being stored in parts (its count once complete). */
+export const IN_PARTS = -1;
 
-/*
- * Recipients arrive as two parallel arrays (publication ordinal, user id), topics already
- * expanded: the planner then knows every row count exactly (an unnest of a bound array) and
- * hash-joins; estimated from a CTE over a fresh topic's stale statistics, it once chose nested
- * loops and took 18 s for 10,000 subscribers. No row is joined back after the insert: ids are
- * made in `numbered`, and created_at, the column's default now(), is the same for every row of
- * the statement, so it comes once per claimed publication instead of once per row.
- */
-const STORE_SQL = `
-  WITH items AS (
-      SELECT (i.ord - 1)::int AS ord, i.job_id, i.publisher_id, i.type, i.title, i.body, i.data,
-             i.topic, i.row_job_id, i.critical
-      FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],
-                  $6::text[], $7::varchar[], $10::varchar[], $11::boolean[])
-        WITH ORDINALITY AS i(job_id, publisher_id, type, title, body, data, topic, row_job_id,
-                             critical, ord)),
-    all_recipients AS (
-      SELECT r.ord, r.user_id FROM unnest($8::int[], $9::varchar[]) AS r(ord, user_id)),
-    counts AS (
-      SELECT ord, count(*)::int AS n FROM all_recipients GROUP BY ord),
-    claimed AS (
-      INSERT INTO publications (job_id, publisher_id, recipients)
-      SELECT i.job_id, i.publisher_id, coalesce(c.n, 0)
-      FROM items i LEFT JOIN counts c USING (ord) ORDER BY i.job_id
-      ON CONFLICT (job_id) DO NOTHING RETURNING job_id),
-    recipients AS (
-      SELECT a.ord, a.user_id FROM all_recipients a
-      WHERE a.ord IN (SELECT i.ord FROM items i JOIN claimed USING (job_id))),
-    per_user AS (
-      SELECT user_id, count(*)::int AS n FROM recipients GROUP BY user_id),
-    bumped AS (
-      INSERT INTO notification_counters (user_id, last_seq, unread_count)
-      SELECT user_id, n, n FROM per_user ORDER BY user_id
-      ON CONFLICT (user_id) DO UPDATE SET
-        last_seq = notification_counters.last_seq + EXCLUDED.last_seq,
-        unread_count = notification_counters.unread_count + EXCLUDED.unread_count
-      RETURNING user_id, last_seq, unread_count),
-    numbered AS (
-      SELECT gen_random_uuid() AS id, r.ord, r.user_id,
-             b.last_seq - count(*) OVER u + row_number() OVER w AS seq,
-             b.unread_count - count(*) OVER u + row_number() OVER w AS unread
-      FROM recipients r JOIN bumped b USING (user_id)
-      WINDOW u AS (PARTITION BY r.user_id), w AS (PARTITION BY r.user_id ORDER BY r.ord)),
-    inserted AS (
-      INSERT INTO notifications (id, user_id, seq, type, title, body, data, topic, job_id,
-                                 critical)
-      SELECT n.id, n.user_id, n.seq, i.type, i.title, i.body, i.data::jsonb, i.topic,
-             i.row_job_id, i.critical
-      FROM numbered n JOIN items i USING (ord))
-  SELECT n.id, n.user_id, n.seq::int AS seq, n.unread::int AS unread, n.ord,
-         NULL::timestamptz AS created_at, NULL AS job_id
-  FROM numbered n
-  UNION ALL
-  SELECT NULL, NULL, NULL, NULL, NULL, now(), job_id FROM claimed
-  ORDER BY 2, 3`;
-
-/** One publish to store: its id (the `jobId` the API answered), who sent it, to whom, what. */
+/** One publish to store: its id (the `jobId` the API answered), to whom, what (and who sent it). */
 export interface PublicationInput {
   publicationId: string;
-  publisherId: string;
   target: PublishTarget;
   content: NotificationContent;
   /** The recipients when already known (a topic's subscribers as resolved), else the target's. */
@@ -103,11 +51,6 @@ export interface PublicationInput {
 interface StatementInput extends PublicationInput {
   rowJobId?: string;
 }
-
-/** A stored row (`ord`: its publication's place in the batch) or, with id null, a claim. */
-type StatementRow =
-  | { id: string; user_id: string; seq: number; unread: number; ord: number }
-  | { id: null; job_id: string; created_at: Date };
 
 interface InsertedRow {
   id: string;
@@ -122,17 +65,6 @@ export class NotificationStore {
     private readonly dataSource: DataSource,
     private readonly preferences: PreferencesService,
   ) {}
-
-  /** storeBatch for one publication. */
-  async storePublication(
-    publicationId: string,
-    publisherId: string,
-    target: PublishTarget,
-    content: NotificationContent,
-  ): Promise<StoredPublication> {
-    const [stored] = await this.storeBatch([{ publicationId, publisherId, target, content }]);
-    return stored;
-  }
 
   /**
    * Stores one row per recipient for each publication, once, in one statement (so one
@@ -209,7 +141,7 @@ export class NotificationStore {
       unique.map((p) => p.content[key]);
     const params = [
       unique.map((p) => p.publicationId),
-      unique.map((p) => p.publisherId),
+      content('publisher'),
       content('type'),
       content('title'),
       content('body'),
@@ -259,7 +191,7 @@ export class NotificationStore {
       manager,
       `INSERT INTO publications (job_id, publisher_id, recipients) VALUES ($1, $2, $3)
        ON CONFLICT (job_id) DO NOTHING RETURNING job_id`,
-      [id, publication.publisherId, IN_PARTS],
+      [id, publication.content.publisher, IN_PARTS],
     );
     if (!claim) {
       const [row] = await sqlRows<{ recipients: number }>(
@@ -293,6 +225,16 @@ export class NotificationStore {
     };
     await Promise.all(Array.from({ length: Math.min(PARTS_IN_FLIGHT, count) }, worker));
     if (skipped) onPart(await this.loadPublication(manager, id));
+    // Every part is stored: from now on a repeat loads the rows whole instead of splitting a
+    // list again, so the frozen recipients (PublicationSnapshots) are no longer needed.
+    await this.dataSource.transaction(async (tx) => {
+      await sqlRows(
+        tx,
+        'UPDATE publications SET recipients = $2 WHERE job_id = $1 AND recipients = $3',
+        [id, sorted.length, IN_PARTS],
+      );
+      await sqlRows(tx, 'DELETE FROM publication_snapshots WHERE publication_id = $1', [id]);
+    });
   }
 
   /** Current subscribers of the topics the batch publishes to (one query, none if no topic). */
@@ -323,11 +265,12 @@ export class NotificationStore {
       body: string;
       data: Record<string, unknown>;
       topic: string | null;
+      publisher: string;
       critical: boolean;
     }>(
       manager,
       `SELECT n.id, n.user_id, n.seq, n.created_at, n.type, n.title, n.body, n.data, n.topic,
-              n.critical, c.unread_count AS unread
+              n.publisher, n.critical, c.unread_count AS unread
        FROM notifications n JOIN notification_counters c USING (user_id)
        WHERE n.job_id = $1 ORDER BY n.user_id`,
       [jobId],
@@ -343,9 +286,10 @@ export class NotificationStore {
             body: first.body,
             data: first.data,
             topic: first.topic,
+            publisher: first.publisher,
             critical: first.critical,
           }
-        : { type: '', title: '', body: '', data: {}, topic: null },
+        : { type: '', title: '', body: '', data: {}, topic: null, publisher: '' },
       recipients: rows.map(toRecipient),
     };
   }

@@ -39,6 +39,13 @@ export class NotificationEntity {
   @Column({ name: 'job_id', type: 'varchar', length: 100 })
   jobId!: string;
 
+  /**
+   * Who sent it: the publishing token's `sub`; for task notifications the user whose change
+   * caused it. 'unknown' only on rows stored before it was recorded whose publication was gone.
+   */
+  @Column({ type: 'varchar', length: 128, default: 'unknown' })
+  publisher!: string;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -11,6 +11,7 @@ export function toView(entity: NotificationEntity): NotificationView {
     body: entity.body,
     data: entity.data,
     topic: entity.topic,
+    publisher: entity.publisher,
     createdAt: entity.createdAt.toISOString(),
     readAt: entity.readAt ? entity.readAt.toISOString() : null,
     critical: entity.critical,

@@ -8,6 +8,8 @@ export interface NotificationView {
   body: string;
   data: Record<string, unknown>;
   topic: string | null;
+  /** Who sent it: the publishing token's `sub`; for task notifications, the acting user. */
+  publisher: string;
   createdAt: string;
   readAt: string | null;
   critical: boolean;
@@ -22,6 +24,8 @@ export interface NotificationContent {
   body: string;
   data: Record<string, unknown>;
   topic: string | null;
+  /** The publishing token's `sub`, or for a task notification the user whose change caused it. */
+  publisher: string;
   /** Delivered whatever the recipients' preferences say. */
   critical?: boolean;
 }

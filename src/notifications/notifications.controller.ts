@@ -1,10 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScope } from '../auth/auth.decorators';
@@ -23,9 +25,23 @@ import { PublishBatchDto } from './dto/publish-batch.dto';
 import { ListNotificationsQuery } from './dto/list-notifications.query';
 import { MarkReadDto } from './dto/mark-read.dto';
 import { PublishNotificationDto } from './dto/publish-notification.dto';
+import { PublishBodyPipe } from './dto/publish-body.pipe';
 import { InboxPage, InboxService } from './inbox.service';
 import type { NotificationView } from './notification.types';
 import { NotificationsService, PublishAccepted } from './notifications.service';
+import { PublishAdmissionGuard } from './publish-admission.guard';
+
+/** Both publish routes shed load the same way (PublishBacklog, PublishBatcher). */
+const SHED_RESPONSE = ApiServiceUnavailableResponse({
+  type: ErrorBodyDoc,
+  description:
+    'Overloaded (PUBLISH_BACKLOG_MAX publishes waiting to be stored, or not queued within ' +
+    'PUBLISH_ACCEPT_TIMEOUT_MS) or the queue is down. Retry after `Retry-After` seconds with ' +
+    'the same `idempotencyKey`: a publish refused after its deadline may still be stored.',
+  headers: {
+    'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } },
+  },
+});
 
 @ApiTags('notifications')
 @ApiBearerAuth('bearer')
@@ -39,6 +55,7 @@ export class NotificationsController {
   @Post()
   @HttpCode(202)
   @RequireScope('notifications:write')
+  @UseGuards(PublishAdmissionGuard)
   @ApiOperation({
     summary: 'Publish a notification to users or to a topic',
     description:
@@ -48,9 +65,12 @@ export class NotificationsController {
       'the same `jobId`, even days later.',
   })
   @ApiAcceptedResponse({ type: PublishAcceptedDoc, description: 'Queued' })
+  @SHED_RESPONSE
+  @ApiBody({ type: PublishNotificationDto })
   publish(
     @CurrentPrincipal() principal: Principal,
-    @Body() dto: PublishNotificationDto,
+    // Readonly<>: not a class type, so only PublishBodyPipe validates it (see there).
+    @Body(new PublishBodyPipe(PublishNotificationDto)) dto: Readonly<PublishNotificationDto>,
   ): Promise<PublishAccepted> {
     return this.notifications.publish(principal, dto);
   }
@@ -58,6 +78,7 @@ export class NotificationsController {
   @Post('batch')
   @HttpCode(202)
   @RequireScope('notifications:write')
+  @UseGuards(PublishAdmissionGuard)
   @ApiOperation({
     summary: 'Publish several notifications in one request',
     description:
@@ -68,9 +89,11 @@ export class NotificationsController {
       'services that publish many different notifications at once: one request instead of many.',
   })
   @ApiAcceptedResponse({ type: PublishBatchAcceptedDoc, description: 'Queued' })
+  @SHED_RESPONSE
+  @ApiBody({ type: PublishBatchDto })
   async publishBatch(
     @CurrentPrincipal() principal: Principal,
-    @Body() dto: PublishBatchDto,
+    @Body(new PublishBodyPipe(PublishBatchDto)) dto: Readonly<PublishBatchDto>,
   ): Promise<{ items: PublishAccepted[] }> {
     return { items: await this.notifications.publishMany(principal, dto.notifications) };
   }

@@ -20,8 +20,8 @@ export interface PublishJobData {
 export interface BatchedPublish extends PublishJobData {
   publicationId: string;
   /**
-   * A large topic publish's subscribers, saved into the job before any of it is stored, so
-   * that a retry stores the same parts (see NotificationsProcessor).
+   * A large topic publish's subscribers, as versions before `publication_snapshots` froze them
+   * into the job; still honoured for such jobs. New jobs never carry it (PublicationSnapshots).
    */
   recipients?: string[];
 }

@@ -4,13 +4,17 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { NotificationCounterEntity } from './notification-counter.entity';
 import { NotificationEntity } from './notification.entity';
+import { NotificationDispatcher } from './notification-dispatcher';
 import { NotificationStore } from './notification-store';
+import { PublicationSnapshots } from './publication-snapshots';
 import { InboxService } from './inbox.service';
 import { NotificationsController } from './notifications.controller';
 import { NOTIFICATIONS_QUEUE } from './notifications.jobs';
 import { NotificationsProcessor } from './notifications.processor';
 import { NotificationsQueue } from './notifications.queue';
 import { NotificationsService } from './notifications.service';
+import { PublishAdmissionGuard } from './publish-admission.guard';
+import { PublishBacklog } from './publish-backlog';
 import { PublishBatcher } from './publish-batcher';
 import { TopicsController } from './topics.controller';
 import { TopicsService } from './topics.service';
@@ -41,8 +45,12 @@ import { PreferencesStore } from './preferences/preferences.store';
   ],
   providers: [
     NotificationStore,
+    NotificationDispatcher,
+    PublicationSnapshots,
     NotificationsQueue,
     NotificationsService,
+    PublishBacklog,
+    PublishAdmissionGuard,
     PublishBatcher,
     NotificationsProcessor,
     InboxService,
@@ -60,8 +68,10 @@ import { PreferencesStore } from './preferences/preferences.store';
     InboxService,
     NotificationsService,
     NotificationsQueue,
-    NotificationStore,
+    // The one way to create notifications (store, count, push); the store itself stays inside.
+    NotificationDispatcher,
     BullModule,
+    // For the Web Push path: mutedForPush(userIds, type).
     PreferencesService,
   ],
 })

@@ -1,10 +1,19 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  Injectable,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import type { PublishNotificationDto } from './dto/publish-notification.dto';
 import type { PublishTarget } from './notifications.jobs';
 import { NotificationsQueue } from './notifications.queue';
+import { PublishBacklog } from './publish-backlog';
 import { PublishBatcher } from './publish-batcher';
 import { MAX_RECIPIENTS } from './dto/limits';
+import { RetryLaterException } from './retry-later.exception';
+import { isUnavailableError } from '../common/unavailable';
+import { TopicsService } from './topics.service';
 
 export interface PublishAccepted {
   jobId: string;
@@ -13,7 +22,11 @@ export interface PublishAccepted {
 
 @Injectable()
 export class NotificationsService {
-  constructor(private readonly batcher: PublishBatcher) {}
+  constructor(
+    private readonly batcher: PublishBatcher,
+    private readonly backlog: PublishBacklog,
+    private readonly topics: TopicsService,
+  ) {}
 
   async publish(principal: Principal, dto: PublishNotificationDto): Promise<PublishAccepted> {
     const [accepted] = await this.publishMany(principal, [dto]);
@@ -22,16 +35,27 @@ export class NotificationsService {
 
   /**
    * Several publishes, accepted together: all are checked before any is queued, and they travel
-   * in the same batch job. Answers in order once all are queued.
+   * in the same batch job. Answers in order once all are queued, or 503 + Retry-After (the queue
+   * is down or did not take them in time; a full backlog is refused before, by
+   * PublishAdmissionGuard).
    */
   async publishMany(
     principal: Principal,
     dtos: PublishNotificationDto[],
   ): Promise<PublishAccepted[]> {
-    const named = dtos.reduce((n, dto) => n + (dto.userIds?.length ?? 0), 0);
+    // A topic counts as its current subscribers: the budget bounds the rows one request makes.
+    const topics = dtos.flatMap((dto) => (dto.topic ? [dto.topic] : []));
+    const { sizes, exact } = await this.topics.sizesOf(topics);
+    const sizeOf = (dto: PublishNotificationDto) =>
+      dto.userIds?.length ?? (dto.topic ? (sizes.get(dto.topic) ?? 0) : 0);
+    const named = dtos.reduce((n, dto) => n + sizeOf(dto), 0);
+    if (named > MAX_RECIPIENTS && !exact) {
+      throw this.shed(new ServiceUnavailableException('topic sizes are unavailable, retry later'));
+    }
     if (named > MAX_RECIPIENTS) {
       throw new BadRequestException([
-        `notifications must name at most ${MAX_RECIPIENTS} userIds in all, not ${named}`,
+        `notifications must name at most ${MAX_RECIPIENTS} userIds in all ` +
+          `(a topic counts as its subscribers), not ${named}`,
       ]);
     }
     const items = dtos.map((dto, index) => {
@@ -48,8 +72,25 @@ export class NotificationsService {
         acceptedAt: Date.now(),
       };
     });
-    await Promise.all(items.map((item) => this.batcher.add(item)));
+    try {
+      await Promise.all(items.map((item, k) => this.batcher.add(item, sizeOf(dtos[k]))));
+    } catch (error) {
+      throw this.shed(error);
+    }
     return items.map((item) => ({ jobId: item.publicationId, status: 'queued' as const }));
+  }
+
+  /** Every 503 of a publish carries Retry-After and is counted once per request. */
+  private shed(error: unknown): unknown {
+    let retry: RetryLaterException;
+    if (error instanceof RetryLaterException) retry = error;
+    else if (error instanceof HttpException && error.getStatus() === 503)
+      retry = new RetryLaterException(error.message, 'unavailable');
+    else if (isUnavailableError(error))
+      retry = new RetryLaterException('the queue is unavailable, retry later', 'unavailable');
+    else return error;
+    this.backlog.recordShed(retry.reason);
+    return retry;
   }
 }
 

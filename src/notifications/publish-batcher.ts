@@ -15,6 +15,14 @@
  * same for 1 publish as for 20, so this is what keeps CPU per publish down at moderate rates
  * (bench/RESULTS.md). Written here because Bull has no producer-side batching (`addBulk` still
  * makes one job per item).
+ *
+ * No publish waits longer than PUBLISH_ACCEPT_TIMEOUT_MS (< 1 s) for its answer: each batch has
+ * that deadline from the moment it opens. A batch past it that was never sent is dropped (its
+ * publishes answer 503 and are never stored); one whose add is on its way answers 503 too, but
+ * Redis may still take the job, and then it is stored and delivered. A caller retrying with the
+ * same idempotencyKey gets the same publication, so that is harmless; without a key the retry is
+ * a second publication: a 503 for a publish without a key means "maybe" (README, Guarantees).
+ * Every publish here is counted in the PublishBacklog until its batch is queued or dropped.
  */
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -22,16 +30,22 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { BatchedPublish } from './notifications.jobs';
 import { NotificationsQueue } from './notifications.queue';
+import { PublishBacklog } from './publish-backlog';
+import { RetryLaterException } from './retry-later.exception';
 
 /** Batches on their way to Redis at once; more publishes wait for the next batch. */
 const MAX_ADDS_IN_FLIGHT = 1;
-/** Recipients named in one batch (a topic counts as one): keeps one job's payload moderate. */
+/** Recipients in one batch (a topic counts as its subscribers): bounds one job's rows and payload. */
 const MAX_BATCH_RECIPIENTS = 10_000;
 
 interface Pending {
   items: BatchedPublish[];
   recipients: number;
   waiters: { resolve: () => void; reject: (error: unknown) => void }[];
+  /** The accept deadline (see the file comment); cleared once the add settles. */
+  deadline: NodeJS.Timeout;
+  /** The waiters have their answer (from the add or from the deadline, whichever came first). */
+  answered: boolean;
 }
 
 @Injectable()
@@ -43,21 +57,25 @@ export class PublishBatcher implements OnModuleDestroy {
   private flushTimer: { cancel(): void } | null = null;
   private lastFlushAt = -Infinity;
   private inFlight = 0;
+  private readonly acceptTimeoutMs: number;
 
   constructor(
     private readonly queue: NotificationsQueue,
+    private readonly backlog: PublishBacklog,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.maxItems = config.queue.publishBatchMax;
     this.lingerMs = config.queue.publishBatchLingerMs;
+    this.acceptTimeoutMs = config.queue.publishAcceptTimeoutMs;
   }
 
   /** Resolves once the batch holding `item` is queued; rejects as that add did (e.g. 503). */
-  add(item: BatchedPublish): Promise<void> {
-    const size = 'userIds' in item.target ? item.target.userIds.length : 1;
+  add(item: BatchedPublish, topicSize = 1): Promise<void> {
+    const size = 'userIds' in item.target ? item.target.userIds.length : topicSize;
     if (this.pending && this.pending.recipients + size > MAX_BATCH_RECIPIENTS) this.flush();
-    const batch = (this.pending ??= { items: [], recipients: 0, waiters: [] });
+    const batch = (this.pending ??= this.open());
     batch.items.push(item);
+    this.backlog.entered(1);
     batch.recipients += size;
     const queued = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
     if (batch.items.length >= this.maxItems) this.flush();
@@ -68,6 +86,48 @@ export class PublishBatcher implements OnModuleDestroy {
   /** Publishes still waiting for their batch are sent now, while the queue is still open. */
   onModuleDestroy(): void {
     if (this.pending) this.flush();
+  }
+
+  private open(): Pending {
+    const batch: Pending = {
+      items: [],
+      recipients: 0,
+      waiters: [],
+      deadline: setTimeout(() => this.expire(batch), this.acceptTimeoutMs),
+      answered: false,
+    };
+    return batch;
+  }
+
+  /** The deadline passed before Redis took the batch: 503 for each of its publishes. */
+  private expire(batch: Pending): void {
+    if (batch.answered) return;
+    const refuse = () =>
+      this.answer(
+        batch,
+        new RetryLaterException(
+          'the queue did not take the publish in time, retry later',
+          'timeout',
+        ),
+      );
+    if (this.pending === batch) {
+      this.pending = null; // never sent: nothing of it will be stored
+      this.backlog.left(batch.items.length, false);
+      refuse();
+    } else {
+      // Timers run before I/O in a turn of the loop: after a stall, Redis's answer may already
+      // be waiting in the socket. setImmediate runs after I/O, so that answer wins if it came.
+      setImmediate(refuse);
+    }
+  }
+
+  private answer(batch: Pending, error?: unknown): void {
+    if (batch.answered) return;
+    batch.answered = true;
+    for (const waiter of batch.waiters) {
+      if (error === undefined) waiter.resolve();
+      else waiter.reject(error);
+    }
   }
 
   private schedule(): void {
@@ -98,16 +158,25 @@ export class PublishBatcher implements OnModuleDestroy {
       .add('publish-batch', { items: batch.items }, `batch-${randomUUID()}`)
       .then(
         () => {
-          for (const waiter of batch.waiters) waiter.resolve();
+          this.backlog.left(batch.items.length, true);
+          if (batch.answered) {
+            this.logger.warn(
+              `a batch of ${batch.items.length} publish(es) answered 503 (timeout) was queued ` +
+                'after all: it will be stored',
+            );
+          }
+          this.answer(batch);
         },
         (error: unknown) => {
+          this.backlog.left(batch.items.length, false);
           this.logger.warn(
             `a batch of ${batch.items.length} publish(es) was not queued: ${(error as Error).message}`,
           );
-          for (const waiter of batch.waiters) waiter.reject(error);
+          this.answer(batch, error);
         },
       )
       .finally(() => {
+        clearTimeout(batch.deadline);
         this.inFlight -= 1;
         if (this.pending) this.schedule();
       });

@@ -5,6 +5,7 @@
 import type { WebSocket } from 'ws';
 import type { Principal } from '../auth/principal';
 import { NotificationSequencer, type GapFetcher } from './notification-sequencer';
+import { nextConnectionId, type PresenceConnection } from './presence-connection';
 import { CloseCode } from './protocol';
 
 interface Corkable {
@@ -21,7 +22,8 @@ export interface ConnectionLimits {
 
 const MAX_FRAMES_BEFORE_READY = 100;
 
-export class ClientConnection {
+export class ClientConnection implements PresenceConnection {
+  readonly connectionId = nextConnectionId();
   alive = true;
   resuming = false;
   readonly sequencer: NotificationSequencer;

@@ -14,6 +14,7 @@ export function sharedContentJson(content: NotificationContent, createdAt: strin
     body: content.body,
     data: content.data,
     topic: content.topic,
+    publisher: content.publisher,
     createdAt,
     readAt: null,
     critical: content.critical ?? false,

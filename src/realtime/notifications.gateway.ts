@@ -20,7 +20,6 @@ import {
 import type { WebSocket } from 'ws';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { MetricsService } from '../metrics/metrics.service';
 import { UUID_PATTERN } from '../common/uuid';
 import { MAX_IDS_PER_READ } from '../notifications/dto/limits';
 import { InboxService } from '../notifications/inbox.service';
@@ -28,6 +27,7 @@ import { ClientConnection } from './client-connection';
 import { ConnectionRegistry } from './connection-registry';
 import { viewFrame } from './notification-frames';
 import { CloseCode, encodeFrame, RESUME_LIMIT, WS_PATH, type ErrorCode } from './protocol';
+import { WsAdmission } from './ws-admission';
 import type { AuthenticatedUpgrade } from './ws-handshake';
 import { isRecord } from './ws-frame-router';
 
@@ -53,7 +53,7 @@ export class NotificationsGateway
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly registry: ConnectionRegistry,
     private readonly inbox: InboxService,
-    private readonly metrics: MetricsService,
+    private readonly admission: WsAdmission,
   ) {}
 
   onModuleInit(): void {
@@ -110,38 +110,17 @@ export class NotificationsGateway
       socket.close(CloseCode.Policy, 'unauthenticated');
       return;
     }
-    if (this.registry.countFor(principal.userId) >= this.config.ws.maxSocketsPerUser) {
-      this.metrics.handshakeRejected('too_many_connections');
-      socket.close(CloseCode.Policy, 'too many connections for this user');
-      return;
-    }
-    const userId = principal.userId;
-    const connection = new ClientConnection(
-      socket,
-      principal,
-      this.config.ws,
-      async (afterSeq, beforeSeq) =>
-        (await this.inbox.range(userId, afterSeq, RESUME_LIMIT, beforeSeq)).map((view) => ({
-          seq: view.seq,
-          frame: viewFrame(view),
-        })),
-      (error) => this.logger.warn(`gap fill failed: ${(error as Error).message}`),
-      () => this.metrics.slowConsumerClosed(),
-      () => this.metrics.frameSent(),
+    void this.admission.open(socket, request, principal).then(
+      (connection) => connection && this.sendReady(connection),
+      (error: unknown) => {
+        this.logger.error(`admission failed: ${(error as Error).message}`);
+        socket.close(CloseCode.InternalError, 'internal error');
+      },
     );
-    connection.transport = request.socket; // the socket `ws` writes to (its upgrade's)
-    connection.onServerClose = () => this.registry.release(connection);
-    this.registry.add(connection);
-    socket.on('pong', () => (connection.alive = true));
-    connection.scheduleExpiry(() => connection.close(CloseCode.TokenExpired, 'token expired'));
-    void this.sendReady(connection);
   }
 
   handleDisconnect(socket: WebSocket): void {
-    const connection = this.registry.forSocket(socket);
-    if (!connection) return;
-    this.registry.remove(connection);
-    connection.dispose();
+    this.admission.closed(socket);
   }
 
   @SubscribeMessage('ping')

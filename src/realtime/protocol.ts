@@ -18,7 +18,8 @@ export interface ServerEvents {
   read: { ids: string[]; readAt: string; all?: boolean };
   resumed: { count: number; complete: boolean };
   pong: Record<string, never>;
-  error: { code: ErrorCode; message: string };
+  /** `retryAfterMs` (an extension) with `rate_limited`: when the frame would be accepted. */
+  error: { code: ErrorCode; message: string; retryAfterMs?: number };
   // Inbox lifecycle (API.md): each change of any of the user's devices, to all of them.
   /** `all: true` (an extension) for archive-all; `ids` is then empty past 500 rows. */
   archived: { ids: string[]; archivedAt: string; all?: boolean };
@@ -51,6 +52,7 @@ export type ErrorCode =
   | 'invalid_data'
   | 'resume_in_progress'
   | 'unavailable'
+  | 'rate_limited'
   | 'internal';
 
 export const CloseCode = {

@@ -1,25 +1,45 @@
 /** Checks and routes each inbound frame of a socket to its @SubscribeMessage handler. */
 import { Injectable, Logger } from '@nestjs/common';
+import { Counter } from 'prom-client';
 import type { RawData, WebSocket } from 'ws';
 import { MetricsService } from '../metrics/metrics.service';
+import type { ClientConnection } from './client-connection';
 import { ConnectionRegistry } from './connection-registry';
-import { CloseCode, encodeFrame, type ErrorCode } from './protocol';
+import { FrameRateLimiter } from './frame-rate-limiter';
+import { CloseCode, encodeFrame, type ClientEventName, type ErrorCode } from './protocol';
 
 type Handler = (data: unknown, event: string) => unknown;
+
+/** Frames that cost a database round trip: each takes a token of the user's shared budget. */
+const STORAGE_EVENTS: ReadonlySet<string> = new Set<ClientEventName>([
+  'resume',
+  'read',
+  'read.all',
+]);
+const STORAGE_EVENTS_TEXT = [...STORAGE_EVENTS].join('/');
 
 @Injectable()
 export class WsFrameRouter {
   private readonly logger = new Logger(WsFrameRouter.name);
+  private readonly rateLimited: Counter;
 
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly metrics: MetricsService,
-  ) {}
+    private readonly limiter: FrameRateLimiter,
+  ) {
+    this.rateLimited = new Counter({
+      name: 'herald_ws_frames_rate_limited_total',
+      help: 'resume/read/read.all frames answered rate_limited (the per-user budget across instances).',
+      registers: [metrics.registry],
+    });
+  }
 
   route(socket: WebSocket, raw: RawData, isBinary: boolean, handlers: Map<string, Handler>): void {
     this.metrics.frameReceived();
     const connection = this.registry.forSocket(socket);
-    if (!connection) return; // refused at connect (e.g. too many sockets); closing already
+    // Closed by the server (refused over the cap, cut off): what its peer still sends is moot.
+    if (!connection?.isOpen) return;
     if (!connection.allowFrame()) {
       connection.close(CloseCode.Policy, 'too many frames');
       return;
@@ -41,8 +61,31 @@ export class WsFrameRouter {
     // Any frame but `resume` says no replay is coming: live delivery starts now.
     if (event !== 'resume') connection.endGrace();
     if (!handler) return void fail('unknown_event', `unknown event '${event.slice(0, 50)}'`);
+    const data = frame['data'] ?? {};
+    if (!STORAGE_EVENTS.has(event)) return this.dispatch(connection, handler, data, event);
+    // Verdicts come back in the order asked (one Redis connection): these frames keep their order.
+    void this.limiter.take(connection.userId).then(({ allowed, retryAfterMs }) => {
+      if (!connection.isOpen) return;
+      if (allowed) return this.dispatch(connection, handler, data, event);
+      this.rateLimited.inc();
+      connection.send(
+        encodeFrame('error', {
+          code: 'rate_limited',
+          message: `too many ${STORAGE_EVENTS_TEXT} frames for this user; retry in ${retryAfterMs} ms`,
+          retryAfterMs,
+        }),
+      );
+    });
+  }
+
+  private dispatch(
+    connection: ClientConnection,
+    handler: Handler,
+    data: unknown,
+    event: string,
+  ): void {
     try {
-      const result = handler(frame['data'] ?? {}, event);
+      const result = handler(data, event);
       if (result instanceof Promise) {
         result.catch((error: unknown) =>
           this.internalError(connection.send.bind(connection), error),

@@ -51,6 +51,15 @@ describe('notificationsForChange', () => {
     expect(summary(change({ assignee: { before: 'bob', after: null } }))).toEqual([]);
   });
 
+  it('names the acting user as publisher of what it plans', () => {
+    const both = change({
+      actorId: 'ops',
+      assignee: { before: 'bob', after: 'carol' },
+      status: { before: 'open', after: 'done' },
+    });
+    expect(notificationsForChange(both).map((n) => n.content.publisher)).toEqual(['ops', 'ops']);
+  });
+
   it('tells the other party about a status change, never the one who made it', () => {
     const byAssignee = change({ actorId: 'bob', status: { before: 'open', after: 'done' } });
     const byOwner = change({ actorId: 'alice', status: { before: 'open', after: 'done' } });
@@ -108,18 +117,22 @@ describe('dueNotification', () => {
   };
 
   it('goes to owner and assignee once each, keyed by the due time', () => {
-    const planned = dueNotification(task);
+    const planned = dueNotification(task, 'alice');
     expect(planned?.userIds).toEqual(['alice', 'bob']);
     expect(planned?.publicationId).toBe(`task-${ID}-due-${dueAt.getTime()}`);
-    expect(dueNotification({ ...task, assigneeId: 'alice' })?.userIds).toEqual(['alice']);
+    expect(dueNotification({ ...task, assigneeId: 'alice' }, 'alice')?.userIds).toEqual(['alice']);
+  });
+
+  it('is published by the user who scheduled it', () => {
+    expect(dueNotification(task, 'carol')?.content.publisher).toBe('carol');
   });
 
   it('is null for a done task', () => {
-    expect(dueNotification({ ...task, status: 'done' })).toBeNull();
+    expect(dueNotification({ ...task, status: 'done' }, 'alice')).toBeNull();
   });
 
   it('keeps titles within 200 characters', () => {
-    const planned = dueNotification({ ...task, title: 'x'.repeat(200) });
+    const planned = dueNotification({ ...task, title: 'x'.repeat(200) }, 'alice');
     expect(Array.from(planned?.content.title ?? '')).toHaveLength(200);
   });
 });

@@ -34,7 +34,7 @@ export function notificationsForChange(change: TaskChange): PlannedNotification[
     planned.push({
       publicationId: publicationId.assigned(change.taskId, change.version),
       userIds: [newAssignee],
-      content: content('task.assigned', `Assigned to you: ${change.title}`, {
+      content: content('task.assigned', `Assigned to you: ${change.title}`, change.actorId, {
         body: `${change.actorId} assigned you a task.`,
         data: {
           taskId: change.taskId,
@@ -57,30 +57,38 @@ export function notificationsForChange(change: TaskChange): PlannedNotification[
       planned.push({
         publicationId: publicationId.statusChanged(change.taskId, change.version),
         userIds,
-        content: content('task.status_changed', `${change.title}: ${change.status.after}`, {
-          body: `${change.actorId} changed the status from ${change.status.before} to ${change.status.after}.`,
-          data: {
-            taskId: change.taskId,
-            from: change.status.before,
-            to: change.status.after,
-            changedBy: change.actorId,
-            version: change.version,
+        content: content(
+          'task.status_changed',
+          `${change.title}: ${change.status.after}`,
+          change.actorId,
+          {
+            body: `${change.actorId} changed the status from ${change.status.before} to ${change.status.after}.`,
+            data: {
+              taskId: change.taskId,
+              from: change.status.before,
+              to: change.status.after,
+              changedBy: change.actorId,
+              version: change.version,
+            },
           },
-        }),
+        ),
       });
     }
   }
   return planned;
 }
 
-/** The reminder for a task as it is now, or null when it should no longer be sent. */
-export function dueNotification(task: DueTask): PlannedNotification | null {
+/**
+ * The reminder for a task as it is now, or null when it should no longer be sent. `actorId`:
+ * the user whose change scheduled it, named as its publisher.
+ */
+export function dueNotification(task: DueTask, actorId: string): PlannedNotification | null {
   if (task.status === 'done') return null;
   const dueAt = task.dueAt.toISOString();
   return {
     publicationId: publicationId.due(task.id, task.dueAt.getTime()),
     userIds: distinct([task.ownerId, task.assigneeId]),
-    content: content('task.due', `Due: ${task.title}`, {
+    content: content('task.due', `Due: ${task.title}`, actorId, {
       body: `The task is due at ${dueAt}.`,
       data: {
         taskId: task.id,
@@ -105,9 +113,11 @@ export function affectsReminder(change: TaskChange): boolean {
 function content(
   type: string,
   title: string,
+  publisher: string,
   rest: { body: string; data: Record<string, unknown> },
 ): NotificationContent {
-  return { type, title: clip(title, TITLE_MAX), body: rest.body, data: rest.data, topic: null };
+  const { body, data } = rest;
+  return { type, title: clip(title, TITLE_MAX), body, data, topic: null, publisher };
 }
 
 /** At most `max` characters (code points, as Postgres counts them), with an ellipsis when cut. */

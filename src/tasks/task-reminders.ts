@@ -38,7 +38,7 @@ export class TaskReminders {
     if (await this.queue.exists(jobId)) return;
     await this.queue.add(
       'task.due',
-      { taskId: change.taskId, dueAt: new Date(wanted).toISOString() },
+      { taskId: change.taskId, dueAt: new Date(wanted).toISOString(), actorId: change.actorId },
       jobId,
       wanted - Date.now(),
     );

@@ -22,6 +22,8 @@ export interface TaskChange {
 export interface TaskDueJob {
   taskId: string;
   dueAt: string;
+  /** Who scheduled it (the reminder's publisher); absent in jobs queued by earlier versions. */
+  actorId?: string;
 }
 
 export interface TaskJobs {

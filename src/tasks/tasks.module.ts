@@ -2,7 +2,7 @@ import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NotificationsModule } from '../notifications/notifications.module';
-import { RealtimeModule } from '../realtime/realtime.module';
+import { TaskAssignmentLimit } from './task-assignment-limit';
 import { TaskChangeRelay } from './task-change.relay';
 import { TaskReminders } from './task-reminders';
 import { TaskEntity } from './task.entity';
@@ -18,11 +18,11 @@ import { TasksService } from './tasks.service';
     TypeOrmModule.forFeature([TaskEntity]),
     BullModule.registerQueue({ name: TASKS_QUEUE }),
     NotificationsModule,
-    RealtimeModule,
   ],
   controllers: [TasksController],
   providers: [
     TasksService,
+    TaskAssignmentLimit,
     TasksQueue,
     TasksProcessor,
     TaskReminders,

@@ -12,8 +12,8 @@ import { Repository } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { processByName, type JobHandlers } from '../common/process-by-name';
 import { APP_CONFIG } from '../config/config.module';
-import { NotificationStore } from '../notifications/notification-store';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { sqlRows } from '../database/sql';
+import { NotificationDispatcher } from '../notifications/notification-dispatcher';
 import {
   affectsReminder,
   dueNotification,
@@ -23,9 +23,6 @@ import {
 import { TaskReminders } from './task-reminders';
 import { TaskEntity } from './task.entity';
 import { TASKS_QUEUE, type TaskChange, type TaskDueJob, type TaskJobs } from './tasks.jobs';
-
-/** The publisher recorded with task notifications in `publications`. */
-export const TASKS_PUBLISHER = 'herald:tasks';
 
 @Injectable()
 export class TasksProcessor implements OnApplicationBootstrap {
@@ -43,8 +40,7 @@ export class TasksProcessor implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
     private readonly reminders: TaskReminders,
-    private readonly store: NotificationStore,
-    private readonly realtime: RealtimePublisher,
+    private readonly dispatcher: NotificationDispatcher,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -57,7 +53,7 @@ export class TasksProcessor implements OnApplicationBootstrap {
   }
 
   async applyChange(change: TaskChange): Promise<void> {
-    for (const planned of notificationsForChange(change)) await this.notify(planned);
+    for (const planned of notificationsForChange(change)) await this.notify(change.taskId, planned);
     if (affectsReminder(change)) await this.reminders.reconcile(change);
   }
 
@@ -65,19 +61,28 @@ export class TasksProcessor implements OnApplicationBootstrap {
   async remind(job: TaskDueJob): Promise<void> {
     const task = await this.tasks.findOne({ where: { id: job.taskId } });
     if (!task?.dueAt || task.dueAt.getTime() !== Date.parse(job.dueAt)) return;
-    const planned = dueNotification({ ...task, dueAt: task.dueAt });
-    if (planned) await this.notify(planned);
+    // A reminder queued by an earlier version does not say who scheduled it: the last writer.
+    const planned = dueNotification({ ...task, dueAt: task.dueAt }, job.actorId ?? task.updatedBy);
+    if (planned) await this.notify(task.id, planned);
   }
 
-  private async notify(planned: PlannedNotification): Promise<void> {
+  /**
+   * Through the one store-and-push step, like every notification (NotificationDispatcher), and
+   * never to someone who handed the task back: the API refuses to assign them again, and this
+   * also holds for writes that bypass it (raw SQL, other processes).
+   */
+  private async notify(taskId: string, planned: PlannedNotification): Promise<void> {
     if (planned.userIds.length === 0) return;
-    const stored = await this.store.storePublication(
-      planned.publicationId,
-      TASKS_PUBLISHER,
-      { userIds: planned.userIds },
-      planned.content,
+    const handedBack = await sqlRows<{ user_id: string }>(
+      this.tasks.manager,
+      'SELECT user_id FROM task_handbacks WHERE task_id = $1 AND user_id = ANY($2::varchar[])',
+      [taskId, planned.userIds],
     );
-    // A retry pushes the stored rows again; sockets drop seqs they already have.
-    await this.realtime.publishNotifications([stored]);
+    const excluded = new Set(handedBack.map((row) => row.user_id));
+    const userIds = planned.userIds.filter((userId) => !excluded.has(userId));
+    if (userIds.length === 0) return;
+    await this.dispatcher.dispatch([
+      { publicationId: planned.publicationId, target: { userIds }, content: planned.content },
+    ]);
   }
 }

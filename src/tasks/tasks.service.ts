@@ -1,7 +1,10 @@
 /**
  * Task CRUD with the rules of API.md: the owner has full control, the assignee may change the
- * status, anyone else is told the task does not exist (404, so ids do not leak). Writes carry
- * the version they are based on and fail with 409 instead of overwriting a newer change.
+ * status or hand the task back (`assigneeId: null`), anyone else is told the task does not exist
+ * (404, so ids do not leak). Writes carry the version they are based on and fail with 409
+ * instead of overwriting a newer change. Against inbox flooding through tasks: an assignee who
+ * handed a task back is never assigned it again (403), and assignments by others count towards
+ * the assignee's hourly limit (TaskAssignmentLimit, 429), both in the writing transaction.
  * Notifications and reminders follow from the committed rows (see TaskChangeRelay), not from
  * here.
  */
@@ -12,7 +15,9 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, type EntityManager } from 'typeorm';
+import { sqlRows } from '../database/sql';
+import { TaskAssignmentLimit } from './task-assignment-limit';
 import { hasScope, type Principal } from '../auth/principal';
 import type { CreateTaskDto } from './dto/create-task.dto';
 import type { ListTasksQuery } from './dto/list-tasks.query';
@@ -31,7 +36,10 @@ type TaskChanges = Partial<
 
 @Injectable()
 export class TasksService {
-  constructor(@InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>) {}
+  constructor(
+    @InjectRepository(TaskEntity) private readonly tasks: Repository<TaskEntity>,
+    private readonly assignmentLimit: TaskAssignmentLimit,
+  ) {}
 
   async create(principal: Principal, dto: CreateTaskDto): Promise<TaskView> {
     const ownerId = dto.ownerId ?? principal.userId;
@@ -40,17 +48,21 @@ export class TasksService {
         "creating a task for another owner needs the 'tasks:write' scope",
       );
     }
-    const task = await this.tasks.save(
-      this.tasks.create({
-        ownerId,
-        assigneeId: dto.assigneeId ?? null,
-        title: dto.title,
-        description: dto.description ?? '',
-        status: dto.status ?? 'open',
-        dueAt: dto.dueAt ? new Date(dto.dueAt) : null,
-        updatedBy: principal.userId,
-      }),
-    );
+    const task = await this.tasks.manager.transaction(async (tx) => {
+      if (dto.assigneeId) await this.assignmentLimit.take(tx, dto.assigneeId, principal.userId);
+      const tasks = tx.getRepository(TaskEntity);
+      return tasks.save(
+        tasks.create({
+          ownerId,
+          assigneeId: dto.assigneeId ?? null,
+          title: dto.title,
+          description: dto.description ?? '',
+          status: dto.status ?? 'open',
+          dueAt: dto.dueAt ? new Date(dto.dueAt) : null,
+          updatedBy: principal.userId,
+        }),
+      );
+    });
     return toTaskView(task);
   }
 
@@ -98,27 +110,61 @@ export class TasksService {
         'nothing to change: send title, description, status, assigneeId or dueAt',
       ]);
     }
+    const handingBack = task.ownerId !== me && changes.assigneeId === null;
     if (task.ownerId !== me) {
-      const forbidden = fields.filter((field) => !ASSIGNEE_MAY_CHANGE.has(field));
+      const forbidden = fields.filter(
+        (field) => !ASSIGNEE_MAY_CHANGE.has(field) && !(field === 'assigneeId' && handingBack),
+      );
       if (forbidden.length) {
         throw new ForbiddenException(
-          `the assignee may change only the status, not ${forbidden.join(', ')}`,
+          'the assignee may change only the status, or set assigneeId to null to hand the ' +
+            `task back, not ${forbidden.join(', ')}`,
         );
       }
     }
     const expected = expectedVersion(dto.version, ifMatch, true);
     if (task.version !== expected) throw new TaskVersionConflict(task.version);
-    // Conditional on the version we checked: of two writes based on it, one wins, one gets 409.
-    const result = await this.tasks
-      .createQueryBuilder()
-      .update(TaskEntity)
-      .set({ ...changes, updatedBy: me })
-      .where('id = :id AND version = :expected', { id, expected })
-      .returning('*')
-      .execute();
-    const [row] = result.raw as TaskRow[];
-    if (!row) throw new TaskVersionConflict((await this.findVisible(me, id)).version);
+    const newAssignee =
+      changes.assigneeId && changes.assigneeId !== task.assigneeId ? changes.assigneeId : null;
+    const row = await this.tasks.manager.transaction(async (tx) => {
+      if (newAssignee) {
+        await this.refuseHandedBack(tx, id, newAssignee);
+        await this.assignmentLimit.take(tx, newAssignee, me);
+      }
+      // Conditional on the version we checked: of two writes based on it, one wins, one gets 409.
+      const result = await tx
+        .createQueryBuilder()
+        .update(TaskEntity)
+        .set({ ...changes, updatedBy: me })
+        .where('id = :id AND version = :expected', { id, expected })
+        .returning('*')
+        .execute();
+      const [updated] = result.raw as TaskRow[];
+      if (!updated) throw new TaskVersionConflict((await this.findVisible(me, id)).version);
+      if (handingBack) {
+        await sqlRows(
+          tx,
+          'INSERT INTO task_handbacks (task_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+          [id, me],
+        );
+      }
+      return updated;
+    });
     return rowToView(row);
+  }
+
+  /** An assignee who handed the task back is never assigned it (nor told about it) again. */
+  private async refuseHandedBack(tx: EntityManager, taskId: string, userId: string) {
+    const rows = await sqlRows(
+      tx,
+      'SELECT 1 FROM task_handbacks WHERE task_id = $1 AND user_id = $2',
+      [taskId, userId],
+    );
+    if (rows.length) {
+      throw new ForbiddenException(
+        `${userId} handed this task back; it cannot be assigned to them again`,
+      );
+    }
   }
 
   async remove(principal: Principal, id: string, ifMatch: string | undefined): Promise<void> {

@@ -24,6 +24,7 @@ import {
 import { createHash } from 'node:crypto';
 import { SCOPES } from '../auth/principal';
 import { TokenVerifier } from '../auth/token-verifier';
+import { rememberPrincipal } from '../auth/verified-principal';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
@@ -62,6 +63,7 @@ export class HeraldThrottlerGuard extends ThrottlerGuard {
     if (token) {
       try {
         const principal = await this.verifier.verify(token);
+        rememberPrincipal(request, principal); // the JWT guard needs not verify it again
         const service = SCOPES.some((scope) => principal.scopes.has(scope));
         return { tracker: `${service ? 'svc' : 'sub'}:${principal.userId}`, service };
       } catch {

@@ -159,10 +159,11 @@ export async function publish(
   userId: string,
   title: string,
   extra: Record<string, unknown> = {},
+  token = serviceToken(),
 ): Promise<void> {
   const response = await request(app.url)
     .post('/v1/notifications')
-    .set('Authorization', `Bearer ${serviceToken()}`)
+    .set('Authorization', `Bearer ${token}`)
     .send({ userIds: [userId], type: 'test.message', title, ...extra });
   if (response.status !== 202) throw new Error(`publish answered ${response.status}`);
 }

@@ -227,4 +227,24 @@ describe('the widget', () => {
     );
     expect(sockets).toEqual([`${app.wsUrl}`]);
   });
+  it('names the sender of a notification, unless it is the recipient themselves', async () => {
+    await publish(app, 'gil', 'From a service');
+    await publish(
+      app,
+      'gil',
+      'A note to self',
+      {},
+      tokenFor('gil', { scope: 'notifications:write' }),
+    );
+    await waitForStored(app, 'gil', 2);
+    const { page, errors } = await openHostPage(context, host, embed(app, tokenFor('gil')));
+    await openPanel(page);
+    await itemTitled(page, 'A note to self').waitFor();
+    await itemTitled(page, 'From a service').waitFor();
+    expect(await rowTitled(page, 'From a service').locator('.from').textContent()).toBe(
+      'from billing-service',
+    );
+    expect(await rowTitled(page, 'A note to self').locator('.from').isHidden()).toBe(true);
+    expect(errors).toEqual([]);
+  });
 });

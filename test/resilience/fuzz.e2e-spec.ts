@@ -36,6 +36,8 @@ beforeAll(async () => {
   app = await startTestApp(isolation, {
     RATE_LIMIT_ENABLED: 'false', // 429s would hide what the input itself gets
     WS_MAX_FRAMES_PER_SECOND: '100000', // idem for the frame budget (ws-limits tests it)
+    WS_USER_STORAGE_FRAMES_PER_SECOND: '10000', // and the per-user budget (ws-cross-instance)
+    WS_USER_STORAGE_FRAMES_BURST: '100000',
     WS_MAX_PAYLOAD: String(MAX_PAYLOAD),
   });
 });

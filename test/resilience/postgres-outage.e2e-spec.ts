@@ -70,6 +70,12 @@ it('queues and retries while Postgres is down, answers 503 on reads, then stores
   // Publishing does not need Postgres: accepted, queued.
   const during = await Promise.all(range1(10).map((i) => publish(`during-${i}`)));
   expect(during.map((r) => r.status)).toEqual(range1(10).map(() => 202));
+  // A topic publish too: while Postgres cannot say its size, the topic counts as its cap.
+  const toTopic = await request(url)
+    .post('/v1/notifications')
+    .set('Authorization', `Bearer ${serviceToken()}`)
+    .send({ topic: 'nobody-yet', type: 't', title: 'to a topic' });
+  expect(toTopic.status).toBe(202);
 
   // Reads and read changes answer 503 in the error shape, quickly.
   for (const call of [

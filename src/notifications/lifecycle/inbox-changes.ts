@@ -27,6 +27,7 @@ export interface RawNotification {
   body: string;
   data: Record<string, unknown>;
   topic: string | null;
+  publisher: string;
   created_at: Date;
   read_at: Date | null;
   critical: boolean;
@@ -67,6 +68,7 @@ export function toNotificationView(row: RawNotification): NotificationView {
     body: row.body,
     data: row.data,
     topic: row.topic,
+    publisher: row.publisher,
     createdAt: row.created_at.toISOString(),
     readAt: row.read_at?.toISOString() ?? null,
     critical: row.critical,

@@ -51,5 +51,5 @@ export class UpdateTaskDto {
   version?: number;
 }
 
-/** The fields an assignee who does not own the task may change. */
+/** The fields an assignee who does not own the task may change (and `assigneeId` to null). */
 export const ASSIGNEE_MAY_CHANGE: ReadonlySet<string> = new Set(['status']);

@@ -223,9 +223,10 @@ export class InboxClient {
   }
 
   private onServerError(error: ServerEvents['error']): void {
-    if (this.resume === 'running' && error.code === 'unavailable') {
-      this.resume = 'pending'; // storage hiccup during the replay: ask again shortly
-      setTimeout(() => this.resumeIfBehind(), 1000);
+    const retry = error.code === 'unavailable' || error.code === 'rate_limited';
+    if (this.resume === 'running' && retry) {
+      this.resume = 'pending'; // storage hiccup or over the budget: ask again shortly
+      setTimeout(() => this.resumeIfBehind(), Math.max(error.retryAfterMs ?? 0, 1000));
     }
   }
 

@@ -136,6 +136,7 @@ export function createItem(notification: Notification): HTMLLIElement {
       h('span', { class: 'sr-only state-label' }),
       h('span', { class: 'title' }),
       h('span', { class: 'body' }),
+      h('span', { class: 'from' }),
       h('time', { class: 'time' }),
     ),
   );
@@ -163,6 +164,12 @@ export function updateItem(item: HTMLLIElement, notification: Notification, now:
     body.textContent = notification.body;
     body.hidden = notification.body === '';
   }
+  const from = item.querySelector<HTMLElement>('.from');
+  if (from) {
+    const sender = senderOf(notification);
+    from.textContent = sender ? `from ${sender}` : '';
+    from.hidden = sender === null;
+  }
   const time = item.querySelector('time');
   if (time) {
     time.dateTime = notification.createdAt;
@@ -174,6 +181,18 @@ export function updateItem(item: HTMLLIElement, notification: Notification, now:
     mark.hidden = !unread;
     mark.setAttribute('aria-label', `Mark as read: ${notification.title}`);
   }
+}
+
+/**
+ * The sender worth showing: the publisher (a token's `sub`, for task notifications the user who
+ * acted), unless it is the recipient themselves or unrecorded ('unknown', rows from before it
+ * was recorded). A service's `sub` is shown too: the widget cannot tell people from services,
+ * and saying which service sent it is as honest as naming a person.
+ */
+export function senderOf(notification: Notification): string | null {
+  const publisher = notification.publisher;
+  if (!publisher || publisher === 'unknown' || publisher === notification.userId) return null;
+  return publisher;
 }
 
 function setText(root: Element, selector: string, text: string): void {

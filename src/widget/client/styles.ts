@@ -120,6 +120,7 @@ button:focus-visible, .panel:focus-visible {
   display: -webkit-box; margin-top: 2px; color: var(--_muted); overflow: hidden;
   overflow-wrap: anywhere; -webkit-line-clamp: 3; -webkit-box-orient: vertical;
 }
+.from { display: block; margin-top: 4px; color: var(--_muted); font-size: 12px; overflow-wrap: anywhere; }
 .time { display: block; margin-top: 4px; color: var(--_muted); font-size: 12px; }
 .mark {
   flex: none; display: grid; place-items: center; width: 30px; height: 30px; margin: 9px 8px 0 0;

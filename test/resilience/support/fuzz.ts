@@ -205,6 +205,8 @@ const ROUTES: { method: string; path: (rng: Rng) => string; token: keyof Tokens 
     token: 'service',
   },
   { method: 'PUT', path: (rng) => `/v1/me/topics/${segment(rng)}`, token: 'user' },
+  { method: 'PUT', path: (rng) => `/v1/topics/${segment(rng)}`, token: 'service' },
+  { method: 'GET', path: (rng) => `/v1/topics/${segment(rng)}`, token: 'service' },
   { method: 'POST', path: () => '/v1/tasks', token: 'user' },
   { method: 'PATCH', path: (rng) => `/v1/tasks/${segment(rng)}`, token: 'user' },
   { method: 'GET', path: (rng) => `/v1/tasks${query(rng)}`, token: 'user' },

@@ -1,0 +1,123 @@
+/**
+ * The one way notifications come into being, whatever caused them (a publish, a task change, a
+ * reminder): store the rows (once, NotificationStore), count them, push them to the recipients'
+ * groups. Both processors call `dispatch`; nothing else calls NotificationStore or
+ * RealtimePublisher.publishNotifications, so what is added here applies to every notification:
+ * - before storing, in `dispatch`: anything that changes who gets a row (preferences);
+ * - after storing, in `delivered`: everything done with stored rows (metrics, the realtime push,
+ *   Web Push). It gets each publication or part once it is committed, `created: false` for rows
+ *   stored by an earlier run (a retry pushes them again; sockets drop seqs they already have).
+ *
+ * Runs of ordinary publications are stored in one statement each; if Postgres rejects a run for
+ * what one publication holds, they are stored one by one so that only the bad one fails (its
+ * job is retried, then kept as a failed job) while the rest are delivered. A publication to more
+ * than PARTS_ABOVE recipients is stored in parts, each pushed as soon as it commits. Callers
+ * guarantee that such a list is the same on a retry (listed user ids, or a frozen topic snapshot,
+ * see PublicationSnapshots), so that a retry splits it into exactly the same parts.
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import { MetricsService } from '../metrics/metrics.service';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { NotificationStore, PARTS_ABOVE, type PublicationInput } from './notification-store';
+import type { StoredPublication } from './notification.types';
+
+export interface Dispatch extends PublicationInput {
+  /** Epoch ms when the API accepted it: the queue-wait metric (absent for task notifications). */
+  acceptedAt?: number;
+}
+
+@Injectable()
+export class NotificationDispatcher {
+  private readonly logger = new Logger(NotificationDispatcher.name);
+
+  constructor(
+    private readonly store: NotificationStore,
+    private readonly realtime: RealtimePublisher,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** Stores and pushes the publications, in order. Rethrows the first failure (after pushing). */
+  async dispatch(publications: readonly Dispatch[]): Promise<void> {
+    // Parts are pushed while later parts are stored. Each push is given a handler at once: one
+    // that fails while the job is still storing must fail the job, not the process (an
+    // unhandled rejection).
+    const pushes: Promise<void>[] = [];
+    const pushPart = (part: StoredPublication, publication: Dispatch) => {
+      const pushed = this.delivered([part], [publication]);
+      pushed.catch(() => undefined);
+      pushes.push(pushed);
+    };
+    try {
+      let run: Dispatch[] = [];
+      for (const publication of publications) {
+        const target = publication.target;
+        const listed = publication.recipients ?? ('userIds' in target ? target.userIds : []);
+        if (listed.length > PARTS_ABOVE) {
+          if (run.length) await this.storeRun(run);
+          run = [];
+          await this.store.storeInParts(publication, listed, (part) => pushPart(part, publication));
+        } else {
+          run.push(publication);
+        }
+      }
+      if (run.length) await this.storeRun(run);
+    } finally {
+      await Promise.allSettled(pushes);
+    }
+    await Promise.all(pushes);
+  }
+
+  private async storeRun(run: Dispatch[]): Promise<void> {
+    let stored: StoredPublication[];
+    try {
+      stored = await this.store.storeBatch(run);
+    } catch (error) {
+      if (run.length === 1 || !isDataError(error)) throw error;
+      this.logger.warn(
+        `a batch of ${run.length} publishes was refused (${(error as Error).message}); ` +
+          'storing them one by one',
+      );
+      return this.storeOneByOne(run);
+    }
+    await this.delivered(stored, run);
+  }
+
+  private async storeOneByOne(run: Dispatch[]): Promise<void> {
+    let firstError: Error | null = null;
+    const stored: StoredPublication[] = [];
+    const ok: Dispatch[] = [];
+    for (const publication of run) {
+      try {
+        stored.push(...(await this.store.storeBatch([publication])));
+        ok.push(publication);
+      } catch (error) {
+        this.logger.warn(`publication ${publication.publicationId}: ${(error as Error).message}`);
+        firstError ??= error as Error;
+      }
+    }
+    await this.delivered(stored, ok);
+    if (firstError) throw firstError;
+  }
+
+  /** What is done with committed rows: `stored[k]` is what `from[k]` stored (or had stored). */
+  private async delivered(
+    stored: readonly StoredPublication[],
+    from: readonly Dispatch[],
+  ): Promise<void> {
+    let created = 0;
+    stored.forEach((one, k) => {
+      if (!one.created) return;
+      created += one.recipients.length;
+      const acceptedAt = from[k].acceptedAt;
+      if (acceptedAt !== undefined) this.metrics.publicationStored(acceptedAt);
+    });
+    if (created) this.metrics.notificationsPublished(created);
+    await this.realtime.publishNotifications(stored);
+  }
+}
+
+/** Postgres refused the data (class 22 data exception, class 23 integrity violation). */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
