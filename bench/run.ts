@@ -36,6 +36,7 @@ const USAGE = `usage: npm run bench -- <unicast|sustained|overload|fanout|connec
   --connections N        connections scenario sockets              (default 10000)
   --missed N             resume: missed notifications per client   (default 50)
   --rounds N             fanout publishes per variant              (default 5)
+  --preferences          fanout: every recipient has preferences (a muted prefix, channels)
   --concurrency N        WebSocket handshakes in flight            (default 200)
   --workers N            client worker processes                   (default 4)
   --instances N          Herald processes, one deployment          (default 1)
@@ -60,6 +61,7 @@ const { values, positionals } = parseArgs({
     connections: { type: 'string', default: '10000' },
     missed: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '5' },
+    preferences: { type: 'boolean', default: false },
     concurrency: { type: 'string', default: '200' },
     workers: { type: 'string', default: '4' },
     instances: { type: 'string', default: '1' },
@@ -151,7 +153,12 @@ function plan(): Spec[] {
     sockets: num(values.users, 10_000),
     minutes: 5,
     runner: (run: BenchRun) =>
-      fanout(run, { users: num(values.users, 10_000), rounds: num(values.rounds, 5), concurrency }),
+      fanout(run, {
+        users: num(values.users, 10_000),
+        rounds: num(values.rounds, 5),
+        concurrency,
+        preferences: values.preferences,
+      }),
   };
   const connectionsRun = {
     name: 'connections',

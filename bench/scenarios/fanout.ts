@@ -13,6 +13,8 @@ export interface FanoutOptions {
   users: number;
   rounds: number;
   concurrency: number;
+  /** Every recipient has preferences that the store must look up (none mutes bench.fanout). */
+  preferences?: boolean;
 }
 
 interface Round {
@@ -36,6 +38,21 @@ export async function fanout(
   const connect = await run.connect(options.users, options.concurrency);
   const everyone = Array.from({ length: options.users }, (_, n) => `${USER_PREFIX}${n}`);
   const lines: Record<string, unknown>[] = [];
+  if (options.preferences) {
+    await run.herald.query(
+      `INSERT INTO notification_preferences (user_id, push) SELECT u, false FROM unnest($1::varchar[]) u
+       ON CONFLICT DO NOTHING`,
+      [everyone],
+    );
+    await run.herald.query(
+      `INSERT INTO notification_preference_rules (user_id, pattern, in_app)
+       SELECT u, p, false FROM unnest($1::varchar[]) u, unnest(ARRAY['marketing.*', 'bench.other']) p
+       ON CONFLICT DO NOTHING`,
+      [everyone],
+    );
+    await run.herald.query('ANALYZE notification_preferences');
+    await run.herald.query('ANALYZE notification_preference_rules');
+  }
   for (const variant of ['users', 'topic'] as const) {
     if (variant === 'topic') {
       const answer = await run.service.send('PUT', `/v1/topics/${TOPIC}/subscribers`, {
@@ -103,6 +120,7 @@ export async function fanout(
       ...run.header(`fanout-${variant}`),
       connections: connect.connections,
       recipients: options.users,
+      preferences: options.preferences ?? false,
       rounds: rounds.length,
       delivered: latencies.length,
       lost,

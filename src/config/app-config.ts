@@ -96,6 +96,10 @@ const envSchema = z.object({
   TASK_ASSIGNMENTS_PER_HOUR: int(60, 1, 1_000_000),
 
   SHUTDOWN_TIMEOUT_MS: int(25000, 100, 600000),
+  NOTIFICATION_RETENTION_DAYS: int(90, 1, 36500),
+  /** How often the retention job runs, and the most rows one of its statements deletes. */
+  RETENTION_INTERVAL_MS: int(60_000, 100, 86_400_000),
+  RETENTION_BATCH_SIZE: int(1000, 1, 100_000),
   /** Demo page may mint demo tokens; default on in development, refused in production. */
   DEMO: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
   /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
@@ -174,6 +178,8 @@ export interface AppConfig {
   /** Per assignee: tasks assigned by others in the last hour (TaskAssignmentLimit). */
   tasks: { assignmentsPerHour: number };
   shutdownTimeoutMs: number;
+  /** Notifications older than `days` are deleted, `batchSize` rows per statement. */
+  retention: { days: number; intervalMs: number; batchSize: number };
   /** The demo page at `/` may mint demo tokens (`demo:<name>`); only in development. */
   demo: boolean;
   /** The bearer token GET /metrics requires; undefined: /metrics is open. */
@@ -276,6 +282,11 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     topics: { maxSubscribers: e.TOPIC_MAX_SUBSCRIBERS, maxTopicsPerUser: e.USER_MAX_TOPICS },
     tasks: { assignmentsPerHour: e.TASK_ASSIGNMENTS_PER_HOUR },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    retention: {
+      days: e.NOTIFICATION_RETENTION_DAYS,
+      intervalMs: e.RETENTION_INTERVAL_MS,
+      batchSize: e.RETENTION_BATCH_SIZE,
+    },
     demo,
     metricsToken: e.METRICS_TOKEN,
     webPush,

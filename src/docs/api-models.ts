@@ -69,6 +69,21 @@ export class NotificationDoc {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
   readAt!: string | null;
+
+  @ApiProperty({ description: 'Published with `critical: true` (preferences ignored)' })
+  critical!: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
+  archivedAt!: string | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    example: null,
+    description: 'Out of the inbox view and the unread count until then',
+  })
+  snoozedUntil!: string | null;
 }
 
 @ApiSchema({ name: 'InboxPage' })
@@ -142,4 +157,34 @@ export class TopicDoc {
 export class TopicsDoc {
   @ApiProperty({ type: [String], example: ['billing', 'releases'] })
   topics!: string[];
+}
+
+@ApiSchema({ name: 'ChannelSwitches' })
+export class ChannelSwitchesDoc {
+  @ApiPropertyOptional({ description: 'Shown in the inbox (stored, pushed, counted)' })
+  inApp?: boolean;
+
+  @ApiPropertyOptional({ description: 'Sent by Web Push when no tab is open' })
+  push?: boolean;
+}
+
+@ApiSchema({ name: 'Preferences' })
+export class PreferencesDoc {
+  @ApiProperty({ type: ChannelSwitchesDoc, example: { inApp: true, push: true } })
+  channels!: ChannelSwitchesDoc;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/ChannelSwitches' },
+    description:
+      'Per type pattern (an exact type or a prefix ending in `.*`); the most specific match wins',
+    example: { 'marketing.*': { inApp: false }, 'task.due': { push: false } },
+  })
+  types!: Record<string, ChannelSwitchesDoc>;
+}
+
+@ApiSchema({ name: 'NotificationTypes' })
+export class NotificationTypesDoc {
+  @ApiProperty({ type: [String], example: ['billing.paid', 'task.due'] })
+  types!: string[];
 }

@@ -39,6 +39,9 @@ const NOTIFICATION = obj(
     },
     createdAt: { type: 'string', format: 'date-time' },
     readAt: { type: ['string', 'null'], format: 'date-time' },
+    critical: { type: 'boolean' },
+    archivedAt: { type: ['string', 'null'], format: 'date-time' },
+    snoozedUntil: { type: ['string', 'null'], format: 'date-time' },
   },
   [
     'id',
@@ -54,6 +57,9 @@ const NOTIFICATION = obj(
     'readAt',
   ],
 );
+const IDS = { type: 'array', items: { type: 'string', format: 'uuid' } };
+const ALL = { type: 'boolean', description: 'true after an "all" change (ids may then be empty)' };
+const SWITCHES = obj({ inApp: { type: 'boolean' }, push: { type: 'boolean' } }, []);
 
 const SERVER_EVENTS: Record<ServerEventName, { summary: string; data: Schema }> = {
   ready: {
@@ -85,6 +91,36 @@ const SERVER_EVENTS: Record<ServerEventName, { summary: string; data: Schema }> 
     data: obj({ count: { type: 'integer' }, complete: { type: 'boolean' } }),
   },
   pong: { summary: 'Answer to ping', data: obj({}) },
+  archived: {
+    summary: "Notifications archived on any of the user's devices (archiving marks read)",
+    data: obj({ ids: IDS, archivedAt: { type: 'string', format: 'date-time' }, all: ALL }, [
+      'ids',
+      'archivedAt',
+    ]),
+  },
+  unarchived: {
+    summary: 'Notifications moved back to the inbox',
+    data: obj({ ids: IDS, all: ALL }, ['ids']),
+  },
+  deleted: {
+    summary: 'Notifications deleted (by the user, or expired by retention)',
+    data: obj({ ids: IDS, all: ALL }, ['ids']),
+  },
+  snoozed: {
+    summary: 'Notifications snoozed (out of the inbox and the count) until a time',
+    data: obj({ ids: IDS, until: { type: 'string', format: 'date-time' } }),
+  },
+  unsnoozed: {
+    summary: 'A snooze ended (its time came, or the user ended it): the notification as it is now',
+    data: obj({ notification: ref('Notification') }),
+  },
+  preferences: {
+    summary: "The user's whole preferences document, after any change",
+    data: obj({
+      channels: SWITCHES,
+      types: { type: 'object', additionalProperties: SWITCHES },
+    }),
+  },
   error: {
     summary:
       'A bad frame, or resume/read/read.all over the per-user budget (rate_limited); the connection stays open',

@@ -1,11 +1,13 @@
 /** A user's inbox: listing, replay for `resume`, read state and its sync to every device. */
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, SelectQueryBuilder } from 'typeorm';
 import { UUID_PATTERN } from '../common/uuid';
 import { sqlRows } from '../database/sql';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import type { ListNotificationsQuery } from './dto/list-notifications.query';
+import { lockCounters } from './lifecycle/inbox-changes';
+import { applyViewFilters } from './lifecycle/inbox-views';
 import { NotificationCounterEntity } from './notification-counter.entity';
 import { NotificationEntity } from './notification.entity';
 import { toView } from './notification.mapper';
@@ -34,21 +36,27 @@ export class InboxService {
   ) {}
 
   async list(userId: string, query: ListNotificationsQuery): Promise<InboxPage> {
-    const qb = this.notifications.createQueryBuilder('n').where('n.userId = :userId', { userId });
-    if (query.unread === 'true') qb.andWhere('n.readAt IS NULL');
-    if (query.after !== undefined) {
-      qb.andWhere('n.seq > :after', { after: query.after }).orderBy('n.seq', 'ASC');
-    } else {
-      if (query.before !== undefined) qb.andWhere('n.seq < :before', { before: query.before });
-      qb.orderBy('n.seq', 'DESC');
-    }
-    const rows = await qb.take(query.limit + 1).getMany();
+    const rows = await this.listQuery(userId, query).getMany();
     const more = rows.length > query.limit;
     const items = rows.slice(0, query.limit).map(toView);
     const last = items.at(-1)?.seq ?? null;
     if (query.after !== undefined)
       return { items, nextBefore: null, nextAfter: more ? last : null };
     return { items, nextBefore: more ? last : null };
+  }
+
+  /** The query of one page (`limit + 1` rows, to know whether there is more). */
+  listQuery(userId: string, query: ListNotificationsQuery): SelectQueryBuilder<NotificationEntity> {
+    const qb = this.notifications.createQueryBuilder('n').where('n.userId = :userId', { userId });
+    if (query.unread === 'true') qb.andWhere('n.readAt IS NULL');
+    applyViewFilters(qb, query);
+    if (query.after !== undefined) {
+      qb.andWhere('n.seq > :after', { after: query.after }).orderBy('n.seq', 'ASC');
+    } else {
+      if (query.before !== undefined) qb.andWhere('n.seq < :before', { before: query.before });
+      qb.orderBy('n.seq', 'DESC');
+    }
+    return qb.take(query.limit + 1);
   }
 
   async unreadCount(userId: string): Promise<number> {
@@ -103,20 +111,25 @@ export class InboxService {
     params: unknown[],
     all = false,
   ): Promise<number> {
-    const rows = await sqlRows<{ id: string; read_at: Date; unread: number }>(
-      this.notifications.manager,
-      `WITH updated AS (
-         UPDATE notifications SET read_at = now()
-         WHERE user_id = $1 AND read_at IS NULL AND ${condition}
-         RETURNING id, read_at),
-       counter AS (
-         UPDATE notification_counters
-         SET unread_count = GREATEST(unread_count - (SELECT count(*) FROM updated), 0)
-         WHERE user_id = $1 AND EXISTS (SELECT 1 FROM updated)
-         RETURNING unread_count)
-       SELECT u.id, u.read_at, c.unread_count AS unread FROM updated u CROSS JOIN counter c`,
-      [userId, ...params],
-    );
+    // The counter row is locked first, as every change of a user's rows does (InboxChanges);
+    // only rows of the inbox view (not archived, not snoozed) leave the count.
+    const rows = await this.notifications.manager.transaction(async (manager) => {
+      await lockCounters(manager, [userId]);
+      return sqlRows<{ id: string; read_at: Date; unread: number | null }>(
+        manager,
+        `WITH updated AS (
+           UPDATE notifications SET read_at = now()
+           WHERE user_id = $1 AND read_at IS NULL AND ${condition}
+           RETURNING id, read_at, (archived_at IS NULL AND snoozed_until IS NULL) AS counted),
+         counter AS (
+           UPDATE notification_counters
+           SET unread_count = unread_count - (SELECT count(*) FROM updated WHERE counted)
+           WHERE user_id = $1 AND EXISTS (SELECT 1 FROM updated WHERE counted)
+           RETURNING unread_count)
+         SELECT u.id, u.read_at, (SELECT unread_count FROM counter) AS unread FROM updated u`,
+        [userId, ...params],
+      );
+    });
     if (rows.length) {
       const ids = !all || rows.length <= READ_ALL_IDS_IN_EVENT ? rows.map((r) => r.id) : [];
       await this.announceRead(userId, ids, rows[0].read_at, rows[0].unread, all);
@@ -133,7 +146,7 @@ export class InboxService {
     userId: string,
     ids: string[],
     readAt: Date,
-    count: number,
+    count: number | null,
     all: boolean,
   ): Promise<void> {
     try {
@@ -142,7 +155,7 @@ export class InboxService {
         readAt: readAt.toISOString(),
         ...(all ? { all } : {}),
       });
-      await this.realtime.sendToUser(userId, 'unread', { count });
+      if (count !== null) await this.realtime.sendToUser(userId, 'unread', { count });
     } catch (error) {
       this.logger.warn(`read sync for a user not pushed: ${(error as Error).message}`);
     }

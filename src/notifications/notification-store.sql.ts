@@ -3,7 +3,7 @@
  * recipients, claim each publication once, bump each recipient's counter once, number their
  * rows in batch order, insert them. Parameters, in order: publication ids, publishers, types,
  * titles, bodies, data (JSON text), topics, recipients' publication ordinals, recipients' user
- * ids, the job id each publication's rows are marked with.
+ * ids, the job id each publication's rows are marked with, whether each is critical.
  */
 /*
  * Recipients arrive as two parallel arrays (publication ordinal, user id), topics already
@@ -16,11 +16,11 @@
 export const STORE_SQL = `
   WITH items AS (
       SELECT (i.ord - 1)::int AS ord, i.job_id, i.publisher_id, i.type, i.title, i.body, i.data,
-             i.topic, i.row_job_id
+             i.topic, i.row_job_id, i.critical
       FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],
-                  $6::text[], $7::varchar[], $10::varchar[])
+                  $6::text[], $7::varchar[], $10::varchar[], $11::boolean[])
         WITH ORDINALITY AS i(job_id, publisher_id, type, title, body, data, topic, row_job_id,
-                             ord)),
+                             critical, ord)),
     all_recipients AS (
       SELECT r.ord, r.user_id FROM unnest($8::int[], $9::varchar[]) AS r(ord, user_id)),
     counts AS (
@@ -50,9 +50,9 @@ export const STORE_SQL = `
       WINDOW u AS (PARTITION BY r.user_id), w AS (PARTITION BY r.user_id ORDER BY r.ord)),
     inserted AS (
       INSERT INTO notifications (id, user_id, seq, type, title, body, data, topic, job_id,
-                                 publisher)
+                                 publisher, critical)
       SELECT n.id, n.user_id, n.seq, i.type, i.title, i.body, i.data::jsonb, i.topic,
-             i.row_job_id, i.publisher_id
+             i.row_job_id, i.publisher_id, i.critical
       FROM numbered n JOIN items i USING (ord))
   SELECT n.id, n.user_id, n.seq::int AS seq, n.unread::int AS unread, n.ord,
          NULL::timestamptz AS created_at, NULL AS job_id

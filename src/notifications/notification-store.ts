@@ -25,6 +25,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '../database/sql';
 import { STORE_SQL, type StatementRow } from './notification-store.sql';
+import { PreferencesService } from './preferences/preferences.service';
 import type { PublishTarget } from './notifications.jobs';
 import type { NotificationContent, StoredPublication, StoredRecipient } from './notification.types';
 
@@ -60,7 +61,10 @@ interface InsertedRow {
 
 @Injectable()
 export class NotificationStore {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly preferences: PreferencesService,
+  ) {}
 
   /**
    * Stores one row per recipient for each publication, once, in one statement (so one
@@ -72,7 +76,8 @@ export class NotificationStore {
   async storeBatch(publications: StatementInput[]): Promise<StoredPublication[]> {
     const unique = [...new Map(publications.map((p) => [p.publicationId, p])).values()];
     const results = new Map<string, StoredPublication>();
-    const { grouped, claimed } = await this.insertOnce(unique);
+    const { grouped, claimed, muted } = await this.insertOnce(unique);
+    let mutedStored = 0;
     for (const [ord, p] of unique.entries()) {
       const createdAt = claimed.get(p.publicationId);
       if (!createdAt) {
@@ -89,13 +94,16 @@ export class NotificationStore {
         continue;
       }
       const own = grouped.get(ord) ?? [];
+      mutedStored += muted.get(ord) ?? 0;
       results.set(p.publicationId, {
         created: true,
         createdAt: createdAt.toISOString(),
         content: p.content,
         recipients: own.map(toRecipient),
+        muted: muted.get(ord) ?? 0,
       });
     }
+    this.preferences.countMutedInApp(mutedStored);
     return publications.map((p) => results.get(p.publicationId) as StoredPublication);
   }
 
@@ -105,9 +113,11 @@ export class NotificationStore {
    * counter once by their count in the batch, number their rows in batch order, insert them.
    * Answers the inserted rows and which publications it claimed.
    */
-  private async insertOnce(
-    unique: StatementInput[],
-  ): Promise<{ grouped: Map<number, InsertedRow[]>; claimed: Map<string, Date> }> {
+  private async insertOnce(unique: StatementInput[]): Promise<{
+    grouped: Map<number, InsertedRow[]>;
+    claimed: Map<string, Date>;
+    muted: Map<number, number>;
+  }> {
     const subscribers = await this.subscribersOf(unique.filter((p) => !p.recipients));
     const ords: number[] = [];
     const userIds: string[] = [];
@@ -121,6 +131,12 @@ export class NotificationStore {
         userIds.push(userId);
       }
     });
+    // Preferences: recipients muting the type in-app get no row, seq or count (one lookup).
+    const muted = await this.preferences.dropMutedInApp(
+      unique.map((p) => p.content),
+      ords,
+      userIds,
+    );
     const content = <K extends keyof NotificationContent>(key: K) =>
       unique.map((p) => p.content[key]);
     const params = [
@@ -134,6 +150,7 @@ export class NotificationStore {
       ords,
       userIds,
       unique.map((p) => p.rowJobId ?? p.publicationId),
+      unique.map((p) => p.content.critical ?? false),
     ];
     for (let attempt = 0; ; attempt++) {
       try {
@@ -149,7 +166,7 @@ export class NotificationStore {
           if (own) own.push(row);
           else grouped.set(row.ord, [row]);
         }
-        return { grouped, claimed };
+        return { grouped, claimed, muted };
       } catch (error) {
         if ((error as { code?: string }).code !== DEADLOCK || attempt >= MAX_DEADLOCK_RETRIES) {
           throw error;
@@ -249,10 +266,11 @@ export class NotificationStore {
       data: Record<string, unknown>;
       topic: string | null;
       publisher: string;
+      critical: boolean;
     }>(
       manager,
       `SELECT n.id, n.user_id, n.seq, n.created_at, n.type, n.title, n.body, n.data, n.topic,
-              n.publisher, c.unread_count AS unread
+              n.publisher, n.critical, c.unread_count AS unread
        FROM notifications n JOIN notification_counters c USING (user_id)
        WHERE n.job_id = $1 ORDER BY n.user_id`,
       [jobId],
@@ -269,6 +287,7 @@ export class NotificationStore {
             data: first.data,
             topic: first.topic,
             publisher: first.publisher,
+            critical: first.critical,
           }
         : { type: '', title: '', body: '', data: {}, topic: null, publisher: '' },
       recipients: rows.map(toRecipient),

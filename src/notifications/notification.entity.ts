@@ -7,7 +7,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
  */
 @Entity('notifications')
 @Index('UQ_notifications_user_seq', ['userId', 'seq'], { unique: true })
-@Index('IDX_notifications_unread', ['userId'], { where: '"read_at" IS NULL' })
+@Index('IDX_notifications_unread', ['userId', 'seq'], { where: '"read_at" IS NULL' })
+// The views' indexes (inbox, archived, snoozed, filters) are in migration InboxLifecycle.
 @Index('IDX_notifications_job', ['jobId'])
 export class NotificationEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -50,4 +51,16 @@ export class NotificationEntity {
 
   @Column({ name: 'read_at', type: 'timestamptz', nullable: true })
   readAt!: Date | null;
+
+  /** Published with `critical: true` (preferences did not apply). */
+  @Column({ type: 'boolean', default: false })
+  critical!: boolean;
+
+  /** Out of the inbox view, in the archived one; archiving also marks it read. */
+  @Column({ name: 'archived_at', type: 'timestamptz', nullable: true })
+  archivedAt!: Date | null;
+
+  /** Out of the inbox view and the unread count until then (InboxLifecycleService). */
+  @Column({ name: 'snoozed_until', type: 'timestamptz', nullable: true })
+  snoozedUntil!: Date | null;
 }

@@ -14,5 +14,8 @@ export function toView(entity: NotificationEntity): NotificationView {
     publisher: entity.publisher,
     createdAt: entity.createdAt.toISOString(),
     readAt: entity.readAt ? entity.readAt.toISOString() : null,
+    critical: entity.critical,
+    archivedAt: entity.archivedAt ? entity.archivedAt.toISOString() : null,
+    snoozedUntil: entity.snoozedUntil ? entity.snoozedUntil.toISOString() : null,
   };
 }

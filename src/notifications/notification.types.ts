@@ -12,6 +12,9 @@ export interface NotificationView {
   publisher: string;
   createdAt: string;
   readAt: string | null;
+  critical: boolean;
+  archivedAt: string | null;
+  snoozedUntil: string | null;
 }
 
 /** What one publish carries to every recipient. */
@@ -23,6 +26,8 @@ export interface NotificationContent {
   topic: string | null;
   /** The publishing token's `sub`, or for a task notification the user whose change caused it. */
   publisher: string;
+  /** Delivered whatever the recipients' preferences say. */
+  critical?: boolean;
 }
 
 /** A stored row of one publish: the per-recipient part; the rest is the shared content. */
@@ -40,4 +45,6 @@ export interface StoredPublication {
   createdAt: string;
   content: NotificationContent;
   recipients: StoredRecipient[];
+  /** Recipients left out because their preferences mute the type in-app (this run). */
+  muted?: number;
 }

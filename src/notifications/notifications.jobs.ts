@@ -10,6 +10,8 @@ export interface PublishJobData {
   title: string;
   body: string;
   data: Record<string, unknown>;
+  /** Ignores the recipients' preferences (absent: false). */
+  critical?: boolean;
   /** Epoch ms when the REST call was accepted (for delivery latency). */
   acceptedAt: number;
 }

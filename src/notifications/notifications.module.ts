@@ -19,15 +19,32 @@ import { PublishBacklog } from './publish-backlog';
 import { PublishBatcher } from './publish-batcher';
 import { TopicsController } from './topics.controller';
 import { TopicsService } from './topics.service';
+import { InboxMetrics } from './inbox-metrics';
+import { InboxChanges } from './lifecycle/inbox-changes';
+import { InboxLifecycleController } from './lifecycle/inbox-lifecycle.controller';
+import { InboxLifecycleService } from './lifecycle/inbox-lifecycle.service';
+import { INBOX_QUEUE } from './lifecycle/inbox.jobs';
+import { InboxProcessor } from './lifecycle/inbox.processor';
+import { InboxQueue } from './lifecycle/inbox.queue';
+import { RetentionService } from './lifecycle/retention.service';
+import { PreferencesController } from './preferences/preferences.controller';
+import { PreferencesService } from './preferences/preferences.service';
+import { PreferencesStore } from './preferences/preferences.store';
 
 @Module({
   imports: [
     TypeOrmModule.forFeature([NotificationEntity, NotificationCounterEntity]),
     BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE }),
+    BullModule.registerQueue({ name: INBOX_QUEUE }),
     RealtimeModule,
     PushModule,
   ],
-  controllers: [NotificationsController, TopicsController],
+  controllers: [
+    NotificationsController,
+    TopicsController,
+    InboxLifecycleController,
+    PreferencesController,
+  ],
   providers: [
     NotificationStore,
     NotificationDispatcher,
@@ -40,6 +57,14 @@ import { TopicsService } from './topics.service';
     NotificationsProcessor,
     InboxService,
     TopicsService,
+    InboxMetrics,
+    PreferencesStore,
+    PreferencesService,
+    InboxChanges,
+    InboxQueue,
+    InboxLifecycleService,
+    RetentionService,
+    InboxProcessor,
   ],
   exports: [
     InboxService,
@@ -48,6 +73,8 @@ import { TopicsService } from './topics.service';
     // The one way to create notifications (store, count, push); the store itself stays inside.
     NotificationDispatcher,
     BullModule,
+    // For the Web Push path: mutedForPush(userIds, type).
+    PreferencesService,
   ],
 })
 export class NotificationsModule {}

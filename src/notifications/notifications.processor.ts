@@ -87,12 +87,21 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
 }
 
 function toInput(item: BatchedPublish, subscribers?: string[]): Dispatch {
-  const { publicationId, publisherId, target, type, title, body, data, acceptedAt } = item;
+  const { publicationId, publisherId, target, type, title, body, data, acceptedAt, critical } =
+    item;
   const topic = 'topic' in target ? target.topic : null;
   return {
     publicationId,
     target,
-    content: { type, title, body, data, topic, publisher: publisherId },
+    content: {
+      type,
+      title,
+      body,
+      data,
+      topic,
+      publisher: publisherId,
+      critical: critical === true,
+    },
     recipients: item.recipients ?? subscribers,
     acceptedAt,
   };

@@ -65,6 +65,7 @@ export class NotificationsService {
         title: dto.title,
         body: dto.body ?? '',
         data: dto.data ?? {},
+        ...(dto.critical ? { critical: true } : {}),
         acceptedAt: Date.now(),
       };
     });

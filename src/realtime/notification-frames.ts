@@ -17,6 +17,9 @@ export function sharedContentJson(content: NotificationContent, createdAt: strin
     publisher: content.publisher,
     createdAt,
     readAt: null,
+    critical: content.critical ?? false,
+    archivedAt: null,
+    snoozedUntil: null,
   });
 }
 

@@ -4,6 +4,7 @@
  * `{ "event": string, "data": any }`.
  */
 import type { NotificationView } from '../notifications/notification.types';
+import type { PreferencesDocument } from '../notifications/preferences/preferences.types';
 
 export const WS_PATH = '/ws';
 export const WS_SUBPROTOCOL = 'herald.v1';
@@ -19,6 +20,15 @@ export interface ServerEvents {
   pong: Record<string, never>;
   /** `retryAfterMs` (an extension) with `rate_limited`: when the frame would be accepted. */
   error: { code: ErrorCode; message: string; retryAfterMs?: number };
+  // Inbox lifecycle (API.md): each change of any of the user's devices, to all of them.
+  /** `all: true` (an extension) for archive-all; `ids` is then empty past 500 rows. */
+  archived: { ids: string[]; archivedAt: string; all?: boolean };
+  unarchived: { ids: string[]; all?: boolean };
+  deleted: { ids: string[]; all?: boolean };
+  snoozed: { ids: string[]; until: string };
+  /** A snooze ended, by its time or by the user; the notification as it is now. */
+  unsnoozed: { notification: NotificationView };
+  preferences: PreferencesDocument;
 }
 
 export interface ClientEvents {

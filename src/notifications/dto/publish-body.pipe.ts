@@ -54,6 +54,7 @@ const PUBLISH_FIELDS: Record<keyof PublishNotificationDto, Check> = {
   body: (v) => absent(v) || (isString(v) && maxLength(v, BODY_MAX)),
   data: (v) => absent(v) || (isObject(v) && jsonBytesAtMost(v, DATA_MAX_BYTES)),
   idempotencyKey: (v) => absent(v) || text(1, IDEMPOTENCY_KEY_MAX)(v),
+  critical: (v) => absent(v) || typeof v === 'boolean',
 };
 
 function jsonBytesAtMost(value: unknown, max: number): boolean {

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsObject,
   IsOptional,
   IsString,
@@ -90,4 +91,12 @@ export class PublishNotificationDto {
   @IsString()
   @Length(1, IDEMPOTENCY_KEY_MAX)
   idempotencyKey?: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: "Delivered whatever the recipients' preferences mute (security, billing)",
+  })
+  @IsOptional()
+  @IsBoolean()
+  critical?: boolean;
 }

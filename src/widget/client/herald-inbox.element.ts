@@ -16,6 +16,7 @@ import {
 } from './desktop-alerts';
 import type { InboxClient, InboxEvent, InboxSnapshot } from './inbox-client';
 import { createShell, moveFocusInList, renderBadge, renderRows, type Shell } from './inbox-view';
+import { LifecycleControls } from './lifecycle-controls';
 import { renderPanelState } from './panel-state';
 import { PushToggle } from './push-toggle';
 import { applyStyles } from './styles';
@@ -38,6 +39,7 @@ export class HeraldInboxElement extends HTMLElement {
   private shownStatus: ConnectionStatus | null = null;
   private wasLoading: InboxSnapshot['loading'] = null;
   private ticker: ReturnType<typeof setInterval> | undefined;
+  private readonly controls: LifecycleControls;
   private readonly onOutsidePointer = (event: PointerEvent) => {
     if (!event.composedPath().includes(this)) this.close(false);
   };
@@ -49,9 +51,16 @@ export class HeraldInboxElement extends HTMLElement {
     const { nodes, shell } = createShell();
     root.append(...nodes);
     this.shell = shell;
+    this.controls = new LifecycleControls(
+      shell,
+      () => this.client,
+      () => this.render(),
+    );
     this.observer = new IntersectionObserver(
       (entries) => {
-        if (entries.some((e) => e.isIntersecting) && this.isOpen) void this.client?.loadOlder();
+        if (!entries.some((e) => e.isIntersecting) || !this.isOpen) return;
+        if (this.controls.tab === 'archived') void this.client?.lifecycle.loadOlderArchived();
+        else if (this.controls.tab === 'inbox') void this.client?.loadOlder();
       },
       { root: shell.scroller, rootMargin: '0px 0px 160px 0px' },
     );
@@ -209,10 +218,11 @@ export class HeraldInboxElement extends HTMLElement {
   }
 
   private render(refreshTimes = false): void {
-    const snapshot = this.client?.snapshot();
+    const inbox = this.client?.snapshot();
+    const snapshot = this.controls.renderTab(inbox);
     const { shell } = this;
     const label = this.getAttribute('label') || 'Notifications';
-    const unread = snapshot?.unread ?? null;
+    const unread = inbox?.unread ?? null;
     if (renderBadge(shell.badge, unread, this.shownUnread)) {
       shell.badge.classList.remove('bump');
       void shell.badge.offsetWidth; // restart the animation
@@ -229,7 +239,7 @@ export class HeraldInboxElement extends HTMLElement {
     shell.count.textContent = unread ? `(${unread})` : '';
     shell.markAll.disabled = !unread && !snapshot?.items.some((n) => !n.readAt);
     renderRows(shell.list, this.rows, snapshot?.items ?? [], refreshTimes);
-    renderPanelState(shell, snapshot, !!this.client);
+    renderPanelState(shell, snapshot, !!this.client, this.controls.emptyText());
     shell.alertsButton.hidden = !(
       this.hasAttribute('desktop-notifications') &&
       desktopAlertsSupported() &&
@@ -274,6 +284,7 @@ export class HeraldInboxElement extends HTMLElement {
     const target = event.target as Element;
     const row = target.closest<HTMLLIElement>('li.item');
     const id = row?.dataset['id'];
+    if (row && id && this.controls.onRowClick(target, row, id)) return;
     const notification = id && this.client?.snapshot().items.find((n) => n.id === id);
     if (!row || !notification) return;
     if (target.closest('.mark')) {
@@ -294,9 +305,17 @@ export class HeraldInboxElement extends HTMLElement {
   }
 
   private onKeyDown(event: KeyboardEvent): void {
+    if (event.key === 'Escape' && this.controls.onEscape(this.shadowRoot?.activeElement)) {
+      event.stopPropagation();
+      return;
+    }
     if (event.key === 'Escape' && this.isOpen) {
       event.stopPropagation();
       this.close(true);
+      return;
+    }
+    if (this.controls.onMenuKey(event.key, this.shadowRoot?.activeElement)) {
+      event.preventDefault();
       return;
     }
     if (

@@ -8,6 +8,7 @@
  * when the server has more (`ready.lastSeq`), and every notification is keyed by id and seq.
  */
 import type { Frame, ServerEvents } from '../../realtime/protocol';
+import { InboxLifecycle } from './inbox-lifecycle';
 import { NotificationList } from './notification-list';
 import { FallbackConnection } from './fallback-connection';
 import { RestClient } from './rest-client';
@@ -36,12 +37,21 @@ export class InboxClient {
   private readonly listeners = new Set<(event: InboxEvent) => void>();
   private readonly rest: RestClient;
   private readonly connection: FallbackConnection;
+  /** Archive, delete, snooze, preferences (inbox-lifecycle.ts). */
+  readonly lifecycle: InboxLifecycle;
 
   constructor(
     readonly server: string,
     tokens: TokenSource,
   ) {
     this.rest = new RestClient(server, tokens);
+    this.lifecycle = new InboxLifecycle(this.rest, {
+      inbox: this.list,
+      insert: (notification) => void this.list.insert(notification),
+      reload: () => void this.load('first'),
+      notice: (text) => this.showNotice(text),
+      emit: () => this.emit(),
+    });
     this.connection = new FallbackConnection(server, tokens, this.rest, {
       frame: (frame) => this.onFrame(frame),
       status: (status, retryAt) => this.onStatus(status, retryAt),
@@ -72,6 +82,7 @@ export class InboxClient {
       hasMore: typeof this.nextBefore === 'number',
       loadError: this.loadError,
       notice: this.notice,
+      lifecycle: this.lifecycle.snapshot(),
     };
   }
 
@@ -126,6 +137,7 @@ export class InboxClient {
   private onFrame(frame: Frame): void {
     switch (frame.event) {
       case 'ready':
+        this.lifecycle.onReady();
         return this.onReady(frame.data as ServerEvents['ready']);
       case 'notification':
         return this.onNotification(frame.data as Notification);
@@ -140,6 +152,7 @@ export class InboxClient {
       case 'error':
         return this.onServerError(frame.data as ServerEvents['error']);
       default:
+        this.lifecycle.onFrame(frame);
         return; // pong, and events newer than this widget
     }
   }
@@ -169,6 +182,14 @@ export class InboxClient {
 
   private onNotification(notification: Notification): void {
     const replayed = this.resume === 'running';
+    // A replayed row archived or snoozed meanwhile belongs to no list shown here.
+    const snoozed = notification.snoozedUntil && Date.parse(notification.snoozedUntil) > Date.now();
+    if (notification.archivedAt || snoozed) {
+      if (this.resume === 'done') {
+        this.syncedThrough = Math.max(this.syncedThrough ?? 0, notification.seq);
+      }
+      return;
+    }
     if (!this.add(notification)) return;
     // Live frames continue the list only once it is contiguous with the socket's stream.
     if (this.resume === 'done') {
@@ -230,13 +251,19 @@ export class InboxClient {
   private undoRead(targets: readonly Notification[], notice: string): number {
     const stillRead = targets.filter((n) => this.list.get(n.id)?.readAt);
     this.list.setReadAt(stillRead, null);
+    this.showNotice(notice);
+    return stillRead.length;
+  }
+
+  /** A failed action, shown for a few seconds. */
+  private showNotice(notice: string): void {
     this.notice = notice;
+    this.emit();
     setTimeout(() => {
       if (this.notice !== notice) return;
       this.notice = null;
       this.emit();
     }, 6000);
-    return stillRead.length;
   }
 
   private async load(kind: 'first' | 'older'): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { badgeText, fullTime, relativeTime } from './format';
 import { bellIcon, checkIcon } from './icons';
+import { createLifecycleShell, createRowActions, type LifecycleShell } from './lifecycle-view';
 import type { Notification } from './types';
 
 type Child = Node | string;
@@ -37,6 +38,7 @@ export interface Shell {
   sentinel: HTMLDivElement;
   footer: HTMLDivElement;
   alertsButton: HTMLButtonElement;
+  lifecycle: LifecycleShell;
 }
 
 export function createShell(): { nodes: Node[]; shell: Shell } {
@@ -65,7 +67,8 @@ export function createShell(): { nodes: Node[]; shell: Shell } {
   const stateButton = h('button', { type: 'button', class: 'link', hidden: '' }, 'Try again');
   const state = h('div', { class: 'state' }, stateText, h('br'), stateButton);
   const sentinel = h('div', { class: 'sentinel', 'aria-hidden': 'true' });
-  const scroller = h('div', { class: 'scroller' }, list, state, sentinel);
+  const lifecycle = createLifecycleShell();
+  const scroller = h('div', { class: 'scroller' }, lifecycle.prefs, list, state, sentinel);
   const alertsButton = h('button', { type: 'button', class: 'link' }, 'Enable desktop alerts');
   const footer = h('div', { class: 'footer', hidden: '' }, alertsButton);
   const panel = h(
@@ -85,6 +88,7 @@ export function createShell(): { nodes: Node[]; shell: Shell } {
       h('h2', { class: 'heading', id: 'herald-heading' }, 'Notifications', count),
       markAll,
     ),
+    lifecycle.tabs,
     banner,
     scroller,
     footer,
@@ -109,6 +113,7 @@ export function createShell(): { nodes: Node[]; shell: Shell } {
       sentinel,
       footer,
       alertsButton,
+      lifecycle,
     },
   };
 }
@@ -136,7 +141,13 @@ export function createItem(notification: Notification): HTMLLIElement {
     ),
   );
   const mark = h('button', { type: 'button', class: 'mark', title: 'Mark as read' }, checkIcon());
-  const item = h('li', { class: 'item', part: 'item' }, main, mark);
+  const item = h(
+    'li',
+    { class: 'item', part: 'item' },
+    main,
+    mark,
+    createRowActions(notification.title),
+  );
   item.dataset['id'] = notification.id;
   item.dataset['seq'] = String(notification.seq);
   return item;

@@ -38,6 +38,16 @@ export class NotificationList {
     for (const n of this.list) if (ids.has(n.id)) this.byId.set(n.id, n);
   }
 
+  /** Takes the notifications out; answers those that were here. */
+  remove(ids: readonly string[]): Notification[] {
+    const gone = ids.map((id) => this.byId.get(id)).filter((n): n is Notification => !!n);
+    if (!gone.length) return gone;
+    for (const n of gone) this.byId.delete(n.id);
+    const set = new Set(gone.map((n) => n.id));
+    this.list = this.list.filter((n) => !set.has(n.id));
+    return gone;
+  }
+
   clear(): void {
     this.byId.clear();
     this.list = [];

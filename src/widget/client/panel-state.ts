@@ -10,9 +10,10 @@ export function renderPanelState(
   shell: Shell,
   snapshot: InboxSnapshot | undefined,
   hasClient: boolean,
+  emptyText = 'You’re all caught up. New notifications will show up here.',
 ): void {
   renderBanner(shell, snapshot);
-  renderListState(shell, snapshot, hasClient);
+  renderListState(shell, snapshot, hasClient, emptyText);
 }
 
 function renderBanner(shell: Shell, snapshot: InboxSnapshot | undefined): void {
@@ -44,6 +45,7 @@ function renderListState(
   shell: Shell,
   snapshot: InboxSnapshot | undefined,
   hasClient: boolean,
+  emptyText: string,
 ): void {
   let text = '';
   let retry = false;
@@ -63,7 +65,7 @@ function renderListState(
     text = 'Couldn’t load older notifications.';
     retry = true;
   } else if (snapshot.items.length === 0) {
-    text = 'You’re all caught up. New notifications will show up here.';
+    text = emptyText;
     empty = true;
   }
   const compact = snapshot?.loaded === true && snapshot.items.length > 0;

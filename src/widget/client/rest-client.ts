@@ -26,9 +26,10 @@ export class RestClient {
     private readonly tokens: TokenSource,
   ) {}
 
-  page(before?: number): Promise<InboxPage> {
+  page(before?: number, view: 'inbox' | 'archived' = 'inbox'): Promise<InboxPage> {
     const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
     if (before !== undefined) query.set('before', String(before));
+    if (view !== 'inbox') query.set('view', view);
     return this.request<InboxPage>('GET', `/v1/notifications?${query.toString()}`);
   }
 
@@ -44,6 +45,11 @@ export class RestClient {
     return this.request('POST', '/v1/notifications/read-all');
   }
 
+  /** Inbox lifecycle and preferences (API.md); `body` is sent as JSON. */
+  call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.request<T>(method, path, false, body);
+  }
+
   /**
    * The HTTP status for the current token, without renewing it: tells a refused WebSocket
    * upgrade (401, invisible to browser code) apart from an unreachable server (0).
@@ -57,22 +63,39 @@ export class RestClient {
     }
   }
 
-  private async request<T>(method: string, path: string, renewed = false): Promise<T> {
-    const response = await this.fetch(method, path, await this.tokens.current());
+  private async request<T>(
+    method: string,
+    path: string,
+    renewed = false,
+    body?: unknown,
+  ): Promise<T> {
+    const response = await this.fetch(method, path, await this.tokens.current(), body);
     if (response.status === 401 && !renewed && this.tokens.canRefresh) {
       await this.tokens.refresh();
-      return this.request<T>(method, path, true);
+      return this.request<T>(method, path, true, body);
     }
     if (!response.ok) throw new HttpError(response.status, await messageOf(response));
+    if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
   }
 
-  private async fetch(method: string, path: string, token: string): Promise<Response> {
+  private async fetch(
+    method: string,
+    path: string,
+    token: string,
+    body?: unknown,
+  ): Promise<Response> {
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/json',
+    };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
     try {
       return await fetch(this.server + path, {
         method,
-        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+        headers,
         cache: 'no-store',
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch {
       throw new HttpError(0, 'the notification server cannot be reached');

@@ -138,6 +138,55 @@ button:focus-visible, .panel:focus-visible {
   border-top: 1px solid var(--_border); font-size: 13px;
 }
 .footer .link { margin: 0; }
+/* Inbox lifecycle: tabs, row actions, snooze presets, preferences (lifecycle-view.ts). */
+.tabs {
+  display: flex; align-items: center; gap: 4px; padding: 0 12px;
+  border-bottom: 1px solid var(--_border);
+}
+.tablist { display: flex; gap: 4px; }
+.tabs .archive-all { margin: 0 0 0 auto; white-space: nowrap; }
+.tab {
+  padding: 8px 10px; border: 0; border-bottom: 2px solid transparent; background: none;
+  color: var(--_muted); font-size: 13px; font-weight: 600; cursor: pointer;
+}
+.tab[aria-selected="true"] { color: var(--_accent); border-bottom-color: var(--_accent); }
+.tab-settings { display: grid; place-items: center; }
+.tab svg { width: 16px; height: 16px; }
+.item { position: relative; }
+.actions { flex: none; display: flex; margin: 9px 6px 0 0; opacity: 0.55; }
+.item:hover .actions, .item:focus-within .actions { opacity: 1; }
+.act {
+  display: grid; place-items: center; width: 28px; height: 28px; padding: 0; border: 0;
+  border-radius: 50%; background: none; color: var(--_muted); cursor: pointer;
+}
+.act:hover { background: var(--_hover-bg); color: var(--_accent); }
+.act.delete:hover { color: var(--_error-fg); }
+.act svg { width: 15px; height: 15px; }
+.list .unarchive { display: none; }
+.list.in-archived .archive, .list.in-archived .snooze, .list.in-archived .mark { display: none; }
+.list.in-archived .unarchive { display: grid; }
+.snooze-menu {
+  position: absolute; right: 8px; top: 40px; z-index: 2; display: flex; flex-direction: column;
+  min-width: 140px; padding: 4px; background: var(--_bg); border: 1px solid var(--_border);
+  border-radius: 10px; box-shadow: 0 8px 24px rgba(15, 23, 42, 0.16);
+}
+.snooze-menu[hidden] { display: none; }
+.snooze-option {
+  padding: 7px 10px; border: 0; border-radius: 6px; background: none; color: var(--_fg);
+  text-align: left; font-size: 13px; cursor: pointer;
+}
+.snooze-option:hover, .snooze-option:focus-visible { background: var(--_hover-bg); }
+.prefs { padding: 10px 16px; }
+.prefs[hidden] { display: none; }
+.prefs-note { margin: 4px 0 10px; color: var(--_muted); font-size: 13px; }
+.prefs-list { margin: 0; padding: 0; list-style: none; }
+.pref {
+  display: flex; align-items: center; gap: 12px; padding: 8px 0;
+  border-bottom: 1px solid var(--_border);
+}
+.pref-type { flex: 1 1 auto; min-width: 0; overflow-wrap: anywhere; font-weight: 550; }
+.pref-label { display: flex; align-items: center; gap: 6px; font-size: 13px; color: var(--_muted); }
+.pref-switch { accent-color: var(--_accent); width: 16px; height: 16px; }
 @media (prefers-reduced-motion: reduce) {
   .badge.bump, .item.fresh { animation: none; }
 }

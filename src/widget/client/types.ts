@@ -1,5 +1,6 @@
 /** The widget's types; the wire types are the gateway's own (src/realtime/protocol.ts). */
 import type { ServerEvents } from '../../realtime/protocol';
+import type { LifecycleSnapshot } from './inbox-lifecycle';
 
 export type Notification = ServerEvents['notification'];
 
@@ -21,6 +22,7 @@ export interface InboxSnapshot {
   loadError: string | null;
   /** A failed action (mark as read), shown briefly. */
   notice: string | null;
+  lifecycle: LifecycleSnapshot;
 }
 
 export type InboxEvent =

@@ -1,0 +1,100 @@
+/**
+ * The one producer for the inbox queue: delayed snooze wake-ups (they live in Redis, so they
+ * survive a restart) and the repeatable maintenance job. Knows Bull's options so nothing else
+ * does.
+ */
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import type { Queue } from 'bull';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { INBOX_QUEUE, MAINTENANCE_JOB_ID, snoozeJobId, type SnoozeWakeJob } from './inbox.jobs';
+
+@Injectable()
+export class InboxQueue {
+  private readonly logger = new Logger(InboxQueue.name);
+
+  constructor(
+    @InjectQueue(INBOX_QUEUE) readonly queue: Queue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Schedules the wake-up of a snooze at `until`. A finished job of the same id (the same
+   * notification snoozed to the same time before) is removed first, else Bull would keep it
+   * and add nothing.
+   */
+  async scheduleWake(job: SnoozeWakeJob): Promise<void> {
+    this.assertReady();
+    const untilMs = Date.parse(job.until);
+    const jobId = snoozeJobId(job.notificationId, untilMs);
+    const existing = await this.withTimeout(this.queue.getJob(jobId));
+    if (existing) {
+      const state = await this.withTimeout(existing.getState());
+      if (state === 'delayed' || state === 'waiting') return;
+      await this.withTimeout(existing.remove()).catch(() => undefined);
+    }
+    await this.withTimeout(
+      this.queue.add('snooze.wake', job, {
+        jobId,
+        delay: Math.max(0, untilMs - Date.now()),
+        attempts: this.config.queue.attempts,
+        backoff: { type: 'exponential', delay: this.config.queue.backoffMs },
+        removeOnComplete: { age: 24 * 3600, count: 10000 },
+        removeOnFail: false,
+      }),
+    );
+  }
+
+  /**
+   * Removes a wake-up that has not run. One running or done stays: the wake-up compares the
+   * row's snooze time with its own, so a stale one changes nothing.
+   */
+  async cancelWake(notificationId: string, untilMs: number): Promise<void> {
+    try {
+      this.assertReady();
+      const job = await this.withTimeout(this.queue.getJob(snoozeJobId(notificationId, untilMs)));
+      if (!job) return;
+      const state = await this.withTimeout(job.getState());
+      if (state === 'delayed' || state === 'waiting') await this.withTimeout(job.remove());
+    } catch (error) {
+      this.logger.debug(`wake-up not cancelled: ${(error as Error).message}`);
+    }
+  }
+
+  /** The repeatable maintenance job; every instance adds it, Bull keeps one schedule. */
+  async scheduleMaintenance(everyMs: number): Promise<void> {
+    await this.queue.add(
+      'maintenance',
+      {},
+      {
+        jobId: MAINTENANCE_JOB_ID,
+        repeat: { every: everyMs },
+        attempts: 1,
+        removeOnComplete: true,
+        removeOnFail: 100,
+      },
+    );
+  }
+
+  private assertReady(): void {
+    if (this.queue.client.status !== 'ready') {
+      throw new ServiceUnavailableException('the queue is unavailable, retry later');
+    }
+  }
+
+  private async withTimeout<T>(promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ServiceUnavailableException('the queue did not answer in time')),
+        this.config.redis.commandTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
