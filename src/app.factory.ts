@@ -83,7 +83,14 @@ export async function createApp(
   );
   app.useWebSocketAdapter(new HeraldWsAdapter(app));
   // Bearer tokens, no cookies on the API: CORS never needs credentials, so never `*` with them.
-  app.enableCors({ origin: config.allowedOrigins ?? true, credentials: false, maxAge: 600 });
+  // Methods named: @fastify/cors allows only GET, HEAD and POST by default, so a browser would
+  // refuse the inbox's DELETE, PATCH and PUT calls from another origin.
+  app.enableCors({
+    origin: config.allowedOrigins ?? true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    credentials: false,
+    maxAge: 600,
+  });
   setupDocs(app);
   return app;
 }

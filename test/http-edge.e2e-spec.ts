@@ -103,6 +103,13 @@ describe('headers', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('https://app.example');
     expect(preflight.headers['access-control-allow-credentials']).toBeUndefined();
+    const del = await request(app.url)
+      .options('/v1/notifications/x')
+      .set('Origin', 'https://app.example')
+      .set('Access-Control-Request-Method', 'DELETE');
+    expect(del.status).toBe(204);
+    expect(String(del.headers['access-control-allow-methods'])).toMatch(/DELETE/);
+    expect(String(del.headers['access-control-allow-methods'])).toMatch(/PATCH/);
   });
 });
 

@@ -203,6 +203,27 @@ describe('sending', () => {
     expect(received.headers['topic']).toBe(String(received.payload?.id).replace(/-/g, ''));
   });
 
+  it('sends no push for a type the user muted for push, unless the publish is critical', async () => {
+    const subscription = await subscribed('mona');
+    const patched = await request(a.url)
+      .patch('/v1/me/preferences')
+      .set('Authorization', `Bearer ${tokenFor('mona')}`)
+      .send({ types: { 'test.muted': { push: false } } });
+    expect(patched.status).toBe(200);
+    await publish(a, { userIds: ['mona'], type: 'test.muted', title: 'Quiet' });
+    await publishJobsDone();
+    const inbox = await request(a.url)
+      .get('/v1/notifications')
+      .set('Authorization', `Bearer ${tokenFor('mona')}`);
+    const [stored] = (inbox.body as { items: { id: string; type: string }[] }).items;
+    expect(stored).toMatchObject({ type: 'test.muted' }); // muted for push only: still stored
+    expect(await queuedPushIds()).not.toContain(stored.id);
+    await publish(a, { userIds: ['mona'], type: 'test.muted', title: 'Loud', critical: true });
+    const [received] = await pushesTo(subscription.endpoint, 1, 'the critical push');
+    expect(received.payload).toMatchObject({ type: 'test.muted', title: 'Loud' });
+    expect(received.headers['urgency']).toBe('high');
+  });
+
   it('cuts a large notification to fit 4 KiB', async () => {
     const subscription = await subscribed('lena');
     await publish(a, {

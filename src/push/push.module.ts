@@ -2,7 +2,7 @@ import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RealtimeModule } from '../realtime/realtime.module';
-import { NoPushMutes } from './no-push-mutes';
+import { PreferencePushMutes } from './preference-push-mutes';
 import { PushDispatcher } from './push-dispatcher';
 import { PushSender } from './push-sender';
 import { PushServiceWorkerController } from './push-sw.controller';
@@ -29,7 +29,7 @@ import { PushQueue } from './push.queue';
     PushProcessor,
     PushDispatcher,
     { provide: PUSH_DISPATCH, useExisting: PushDispatcher },
-    { provide: PUSH_MUTES, useClass: NoPushMutes },
+    { provide: PUSH_MUTES, useClass: PreferencePushMutes },
   ],
   exports: [PUSH_DISPATCH],
 })
