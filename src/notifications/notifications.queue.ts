@@ -3,8 +3,9 @@
  * backoff, retention) so nothing else does.
  */
 import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { assertQueueReady, withQueueTimeout } from '../common/queue-calls';
 import { createHash, randomUUID } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -38,12 +39,8 @@ export class NotificationsQueue {
     data: NotificationJobs[N],
     jobId: string,
   ): Promise<string> {
-    // Fail fast instead of letting ioredis queue the command while Redis is away: the caller
-    // gets 503 and retries, rather than a hung request.
-    if (this.queue.client.status !== 'ready') {
-      throw new ServiceUnavailableException('the queue is unavailable, retry later');
-    }
-    const job = await withTimeout(
+    assertQueueReady(this.queue);
+    const job = await withQueueTimeout(
       this.queue.add(name, data, {
         jobId,
         attempts: this.config.queue.attempts,
@@ -54,21 +51,5 @@ export class NotificationsQueue {
       this.config.redis.commandTimeoutMs,
     );
     return String(job.id);
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(new ServiceUnavailableException('the queue did not answer in time, retry later')),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -3,8 +3,9 @@
  * retention, delays) so nothing else does.
  */
 import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { assertQueueReady, withQueueTimeout } from '../common/queue-calls';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { TASKS_QUEUE, type TaskJobName, type TaskJobs } from './tasks.jobs';
@@ -28,8 +29,8 @@ export class TasksQueue {
     jobId: string,
     delayMs = 0,
   ): Promise<void> {
-    this.assertReady();
-    await this.withTimeout(
+    assertQueueReady(this.queue);
+    await this.redisCall(
       this.queue.add(name, data, {
         jobId,
         delay: Math.max(0, delayMs),
@@ -48,8 +49,8 @@ export class TasksQueue {
 
   /** Whether a job with this id is in Redis in any state (waiting, delayed, done, failed). */
   async exists(jobId: string): Promise<boolean> {
-    this.assertReady();
-    return (await this.withTimeout(this.queue.getJob(jobId))) !== null;
+    assertQueueReady(this.queue);
+    return (await this.redisCall(this.queue.getJob(jobId))) !== null;
   }
 
   /**
@@ -57,38 +58,21 @@ export class TasksQueue {
    * that is firing right now reads the task as it is, so it does the right thing anyway.
    */
   async cancel(jobId: string): Promise<void> {
-    this.assertReady();
-    const job = await this.withTimeout(this.queue.getJob(jobId));
+    assertQueueReady(this.queue);
+    const job = await this.redisCall(this.queue.getJob(jobId));
     if (!job) return;
-    const state = await this.withTimeout(job.getState());
+    const state = await this.redisCall(job.getState());
     if (state !== 'delayed' && state !== 'waiting' && state !== 'paused') return;
     try {
-      await this.withTimeout(job.remove());
+      await this.redisCall(job.remove());
     } catch (error) {
       // Taken by a worker between getState and remove.
       this.logger.debug(`job ${jobId} not removed: ${(error as Error).message}`);
     }
   }
 
-  // Fail fast instead of letting ioredis queue commands while Redis is away.
-  private assertReady(): void {
-    if (this.queue.client.status !== 'ready') {
-      throw new ServiceUnavailableException('the queue is unavailable, retry later');
-    }
-  }
-
-  private async withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new ServiceUnavailableException('the queue did not answer in time')),
-        this.config.redis.commandTimeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([promise, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** A Bull call bounded by REDIS_COMMAND_TIMEOUT_MS (503 past it). */
+  private redisCall<T>(promise: Promise<T>): Promise<T> {
+    return withQueueTimeout(promise, this.config.redis.commandTimeoutMs);
   }
 }

@@ -4,8 +4,9 @@
  * does.
  */
 import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { assertQueueReady, withQueueTimeout } from '../../common/queue-calls';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { INBOX_QUEUE, MAINTENANCE_JOB_ID, snoozeJobId, type SnoozeWakeJob } from './inbox.jobs';
@@ -25,16 +26,16 @@ export class InboxQueue {
    * and add nothing.
    */
   async scheduleWake(job: SnoozeWakeJob): Promise<void> {
-    this.assertReady();
+    assertQueueReady(this.queue);
     const untilMs = Date.parse(job.until);
     const jobId = snoozeJobId(job.notificationId, untilMs);
-    const existing = await this.withTimeout(this.queue.getJob(jobId));
+    const existing = await this.redisCall(this.queue.getJob(jobId));
     if (existing) {
-      const state = await this.withTimeout(existing.getState());
+      const state = await this.redisCall(existing.getState());
       if (state === 'delayed' || state === 'waiting') return;
-      await this.withTimeout(existing.remove()).catch(() => undefined);
+      await this.redisCall(existing.remove()).catch(() => undefined);
     }
-    await this.withTimeout(
+    await this.redisCall(
       this.queue.add('snooze.wake', job, {
         jobId,
         delay: Math.max(0, untilMs - Date.now()),
@@ -52,11 +53,11 @@ export class InboxQueue {
    */
   async cancelWake(notificationId: string, untilMs: number): Promise<void> {
     try {
-      this.assertReady();
-      const job = await this.withTimeout(this.queue.getJob(snoozeJobId(notificationId, untilMs)));
+      assertQueueReady(this.queue);
+      const job = await this.redisCall(this.queue.getJob(snoozeJobId(notificationId, untilMs)));
       if (!job) return;
-      const state = await this.withTimeout(job.getState());
-      if (state === 'delayed' || state === 'waiting') await this.withTimeout(job.remove());
+      const state = await this.redisCall(job.getState());
+      if (state === 'delayed' || state === 'waiting') await this.redisCall(job.remove());
     } catch (error) {
       this.logger.debug(`wake-up not cancelled: ${(error as Error).message}`);
     }
@@ -77,24 +78,8 @@ export class InboxQueue {
     );
   }
 
-  private assertReady(): void {
-    if (this.queue.client.status !== 'ready') {
-      throw new ServiceUnavailableException('the queue is unavailable, retry later');
-    }
-  }
-
-  private async withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new ServiceUnavailableException('the queue did not answer in time')),
-        this.config.redis.commandTimeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([promise, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** A Bull call bounded by REDIS_COMMAND_TIMEOUT_MS (503 past it). */
+  private redisCall<T>(promise: Promise<T>): Promise<T> {
+    return withQueueTimeout(promise, this.config.redis.commandTimeoutMs);
   }
 }
