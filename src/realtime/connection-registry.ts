@@ -1,5 +1,9 @@
-/** The local half of the per-user groups: every open socket of this instance, by user. */
+/**
+ * The local half of the per-user groups: every open connection of this instance, by user. Its
+ * size is the herald_ws_connections gauge.
+ */
 import { Injectable } from '@nestjs/common';
+import { MetricsService } from '../metrics/metrics.service';
 import type { ClientConnection, ConnectionSocket } from './client-connection';
 
 @Injectable()
@@ -7,6 +11,10 @@ export class ConnectionRegistry {
   private readonly byUser = new Map<string, Set<ClientConnection>>();
   private readonly bySocket = new WeakMap<ConnectionSocket, ClientConnection>();
   private total = 0;
+
+  constructor(metrics: MetricsService) {
+    metrics.countConnectionsWith(() => this.total);
+  }
 
   get size(): number {
     return this.total;
