@@ -4,7 +4,8 @@
  */
 import { Injectable } from '@nestjs/common';
 import { MetricsService } from '../metrics/metrics.service';
-import type { ClientConnection, ConnectionSocket } from './client-connection';
+import type { ClientConnection } from './client-connection';
+import type { ConnectionSocket } from './connection-socket';
 
 @Injectable()
 export class ConnectionRegistry {

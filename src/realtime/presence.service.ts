@@ -31,8 +31,6 @@ import { createRedis } from '../redis/redis.factory';
 import type { PresenceConnection } from './presence-connection';
 import { ADMIT, ONLINE, REFRESH } from './presence.scripts';
 
-export { nextConnectionId, type PresenceConnection } from './presence-connection';
-
 type PresenceRedis = Redis & {
   heraldPresenceAdmit(
     key: string,
