@@ -20,6 +20,13 @@ const THREADS = Math.max(1, Math.min(2, availableParallelism() - 1));
  * processor has in flight, QUEUE_CONCURRENCY 8 × 8 per job, and the agent's socket limit.)
  */
 const SENDS_PER_THREAD = 64;
+/**
+ * The push threads run at a lower priority than the event loop (nice +10, through Piscina's
+ * optional @napi-rs/nice; without it they run at the process's): a push may wait, a socket
+ * frame should not, and on a busy machine the threads would otherwise take the event loop's
+ * CPU.
+ */
+const NICE_INCREMENT = 10;
 /** The worker's own files: .js from the build, .ts under the test runner (type stripping). */
 const EXT = extname(__filename);
 
@@ -44,6 +51,7 @@ export class PushSendPool implements OnModuleDestroy {
         minThreads: 1,
         maxThreads: THREADS,
         concurrentTasksPerWorker: SENDS_PER_THREAD,
+        niceIncrement: NICE_INCREMENT,
       });
     }
     return this.pool.run(task);
