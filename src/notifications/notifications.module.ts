@@ -8,6 +8,7 @@ import { NotificationEntity } from './notification.entity';
 import { NotificationDispatcher } from './notification-dispatcher';
 import { NotificationStore } from './notification-store';
 import { PublicationSnapshots } from './publication-snapshots';
+import { InboxRepository } from './inbox.repository';
 import { InboxService } from './inbox.service';
 import { NotificationsController } from './notifications.controller';
 import { NOTIFICATIONS_QUEUE } from './notifications.jobs';
@@ -55,6 +56,7 @@ import { PreferencesStore } from './preferences/preferences.store';
     PublishAdmissionGuard,
     PublishBatcher,
     NotificationsProcessor,
+    InboxRepository,
     InboxService,
     TopicsService,
     InboxMetrics,
