@@ -3,6 +3,7 @@
  * encoding. The invariants these statements keep (seqs, claims, parts) are stated at the top of
  * notification-store.ts.
  */
+import type { RawNotification } from './lifecycle/inbox-changes';
 
 /** `publications.recipients` of a publication whose parts are not all stored yet. */
 const IN_PARTS = -1;
@@ -123,24 +124,15 @@ export const FREEZE_SNAPSHOT_SQL = `
 export const SUBSCRIBERS_SQL =
   'SELECT topic, user_id FROM topic_subscriptions WHERE topic = ANY($1::varchar[])';
 
-/** Every row stored for publication $1 (LoadedRow), in user order, with each user's count now. */
+/** Every row stored for publication $1, in user order, with each user's unread count now. */
 export const LOAD_PUBLICATION_SQL = `
   SELECT n.id, n.user_id, n.seq, n.created_at, n.type, n.title, n.body, n.data, n.topic,
          n.publisher, n.critical, c.unread_count AS unread
   FROM notifications n JOIN notification_counters c USING (user_id)
   WHERE n.job_id = $1 ORDER BY n.user_id`;
 
-export interface LoadedRow {
-  id: string;
-  user_id: string;
-  seq: number;
-  created_at: Date;
+/** A row of LOAD_PUBLICATION_SQL. */
+export type LoadedRow = Pick<RawNotification, Exclude<keyof RawNotification, Unloaded>> & {
   unread: number;
-  type: string;
-  title: string;
-  body: string;
-  data: Record<string, unknown>;
-  topic: string | null;
-  publisher: string;
-  critical: boolean;
-}
+};
+type Unloaded = 'read_at' | 'archived_at' | 'snoozed_until';
