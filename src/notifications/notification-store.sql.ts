@@ -4,6 +4,7 @@
  * notification-store.ts.
  */
 import type { RawNotification } from './lifecycle/inbox-changes';
+import type { NotificationContent } from './notification.types';
 
 /** `publications.recipients` of a publication whose parts are not all stored yet. */
 const IN_PARTS = -1;
@@ -21,10 +22,8 @@ export function claimStateOf(recipients: number): ClaimState {
 
 /**
  * The one statement that stores a batch: expand recipients, claim each publication once, bump
- * each recipient's counter once, number their rows in batch order, insert them. Parameters, in
- * order: claim ids (the publication's, or a part's `<id>#<k>`), publishers, types, titles,
- * bodies, data (JSON text), topics, recipients' publication ordinals, recipients' user ids, the
- * publication id each claim's rows are marked with, whether each is critical.
+ * each recipient's counter once, number their rows in batch order, insert them. Its
+ * parameters are made by storeParams.
  *
  * Recipients arrive as two parallel arrays (publication ordinal, user id), topics already
  * expanded: the planner then knows every row count exactly (an unnest of a bound array) and
@@ -84,6 +83,37 @@ export const STORE_SQL = `
   UNION ALL
   SELECT 'claim', NULL, NULL, NULL, NULL, NULL, now(), job_id FROM claimed
   ORDER BY user_id, seq`;
+
+/** One claim of a STORE_SQL batch: the id it claims, the publication its rows belong to. */
+export interface StatementClaim {
+  /** The publication's id, or a part's own `<id>#<k>`. */
+  claimId: string;
+  publicationId: string;
+  content: NotificationContent;
+}
+
+/** STORE_SQL's parameters: the claims, then each recipient as (its claim's place, user id). */
+export function storeParams(
+  claims: readonly StatementClaim[],
+  ords: readonly number[],
+  userIds: readonly string[],
+): unknown[] {
+  const content = <K extends keyof NotificationContent>(key: K) =>
+    claims.map((c) => c.content[key]);
+  return [
+    claims.map((c) => c.claimId),
+    content('publisher'),
+    content('type'),
+    content('title'),
+    content('body'),
+    claims.map((c) => JSON.stringify(c.content.data)),
+    content('topic'),
+    ords,
+    userIds,
+    claims.map((c) => c.publicationId),
+    claims.map((c) => c.content.critical ?? false),
+  ];
+}
 
 /** A row of STORE_SQL: a stored notification (`ord`: its claim's place in the batch), or a claim. */
 export type StatementRow =

@@ -29,6 +29,7 @@ import {
   DROP_SNAPSHOT_SQL,
   LOAD_PUBLICATION_SQL,
   STORE_SQL,
+  storeParams,
   SUBSCRIBERS_SQL,
   type LoadedRow,
   type StatementRow,
@@ -181,7 +182,6 @@ export class NotificationStore {
    * those muting the type in-app), retried on a deadlock: nothing of a failed run stayed.
    */
   private async insert(units: readonly Unit[]): Promise<Inserted> {
-    const publications = units.map((unit) => unit.publication);
     const subscribers = await this.subscribersOf(
       units.flatMap((u) =>
         u.kind === 'whole' && !u.publication.recipients ? [u.publication] : [],
@@ -196,22 +196,14 @@ export class NotificationStore {
       }
     });
     // Preferences: recipients muting the type in-app get no row, seq or count (one lookup).
-    const contents = publications.map((p) => p.content);
+    const contents = units.map((unit) => unit.publication.content);
     const muted = await this.preferences.dropMutedInApp(contents, ords, userIds);
-    const content = <K extends keyof NotificationContent>(key: K) => contents.map((c) => c[key]);
-    const params = [
-      units.map(claimIdOf),
-      content('publisher'),
-      content('type'),
-      content('title'),
-      content('body'),
-      contents.map((c) => JSON.stringify(c.data)),
-      content('topic'),
-      ords,
-      userIds,
-      publications.map((p) => p.publicationId),
-      contents.map((c) => c.critical ?? false),
-    ];
+    const claims = units.map((unit) => ({
+      claimId: claimIdOf(unit),
+      publicationId: unit.publication.publicationId,
+      content: unit.publication.content,
+    }));
+    const params = storeParams(claims, ords, userIds);
     for (let attempt = 0; ; attempt++) {
       try {
         const statementRows = await sqlRows<StatementRow>(
