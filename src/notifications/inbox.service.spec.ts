@@ -1,6 +1,7 @@
 import { Logger, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { RealtimePublisher } from '../realtime/realtime.publisher';
+import { InboxPush } from './inbox-push';
 import type { ListNotificationsQuery } from './dto/list-notifications.query';
 import type { InboxCounter, InboxRepository, ReadChange, ReadSelection } from './inbox.repository';
 import { InboxService } from './inbox.service';
@@ -91,7 +92,7 @@ function setUp() {
   };
   const inbox = new InboxService(
     repository as unknown as InboxRepository,
-    realtime as unknown as RealtimePublisher,
+    new InboxPush(realtime as unknown as RealtimePublisher),
   );
   return { repository, realtime, sent, inbox };
 }

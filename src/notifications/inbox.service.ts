@@ -1,13 +1,10 @@
 /** A user's inbox: listing, replay for `resume`, read state and its sync to every device. */
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { UUID_PATTERN } from '../common/uuid';
-import { RealtimePublisher } from '../realtime/realtime.publisher';
 import type { ListNotificationsQuery } from './dto/list-notifications.query';
-import { InboxRepository, type ReadChange, type ReadSelection } from './inbox.repository';
+import { IDS_IN_EVENT, InboxPush } from './inbox-push';
+import { InboxRepository, type ReadSelection } from './inbox.repository';
 import type { NotificationView } from './notification.types';
-
-/** ids listed in a `read` event for read-all; past it only `all: true` is sent. */
-const READ_ALL_IDS_IN_EVENT = 500;
 
 export interface InboxPage {
   items: NotificationView[];
@@ -18,11 +15,9 @@ export interface InboxPage {
 
 @Injectable()
 export class InboxService {
-  private readonly logger = new Logger(InboxService.name);
-
   constructor(
     private readonly repository: InboxRepository,
-    private readonly realtime: RealtimePublisher,
+    private readonly pushes: InboxPush,
   ) {}
 
   async list(userId: string, query: ListNotificationsQuery): Promise<InboxPage> {
@@ -73,26 +68,14 @@ export class InboxService {
   private async mark(userId: string, selection: ReadSelection): Promise<number> {
     const change = await this.repository.markRead(userId, selection);
     if (!change) return 0;
-    await this.announceRead(userId, change, selection.kind === 'all');
-    return change.ids.length;
-  }
-
-  /**
-   * Pushes `read` and the new `unread` count (if it moved) to every socket of the user. The
-   * change is already committed, so a push that fails (Redis away) is logged, not turned into
-   * an error: the next `ready` carries the right count.
-   */
-  private async announceRead(userId: string, change: ReadChange, all: boolean): Promise<void> {
+    const all = selection.kind === 'all';
     const { ids, readAt, unread } = change;
-    try {
-      await this.realtime.sendToUser(userId, 'read', {
-        ids: !all || ids.length <= READ_ALL_IDS_IN_EVENT ? ids : [],
-        readAt: readAt.toISOString(),
-        ...(all ? { all } : {}),
-      });
-      if (unread !== null) await this.realtime.sendToUser(userId, 'unread', { count: unread });
-    } catch (error) {
-      this.logger.warn(`read sync for a user not pushed: ${(error as Error).message}`);
-    }
+    const data = {
+      ids: !all || ids.length <= IDS_IN_EVENT ? ids : [],
+      readAt: readAt.toISOString(),
+      ...(all ? { all } : {}),
+    };
+    await this.pushes.changed(userId, 'read', data, unread);
+    return ids.length;
   }
 }

@@ -8,6 +8,7 @@ import { NotificationEntity } from './notification.entity';
 import { NotificationDispatcher } from './notification-dispatcher';
 import { NotificationStore } from './notification-store';
 import { PublicationSnapshots } from './publication-snapshots';
+import { InboxPush } from './inbox-push';
 import { InboxRepository } from './inbox.repository';
 import { InboxService } from './inbox.service';
 import { NotificationsController } from './notifications.controller';
@@ -56,6 +57,7 @@ import { PreferencesStore } from './preferences/preferences.store';
     PublishAdmissionGuard,
     PublishBatcher,
     NotificationsProcessor,
+    InboxPush,
     InboxRepository,
     InboxService,
     TopicsService,
