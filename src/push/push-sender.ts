@@ -1,15 +1,18 @@
 /**
- * One push to one subscription with `web-push` (aes128gcm, VAPID), and what its answer means
- * for the subscription. Requests go through an agent whose DNS lookup refuses internal
- * addresses (see endpoint-policy.ts), with a timeout; `web-push` never follows redirects.
+ * One push to one subscription, and what its answer means for the subscription. The payload is
+ * encrypted and the VAPID header signed by `web-push` in a worker thread (PushEncryption); the
+ * request goes from here through an agent whose DNS lookup refuses internal addresses (see
+ * endpoint-policy.ts), with a timeout, never following redirects, reading at most
+ * MAX_ANSWER_BYTES of the push service's answer.
  */
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Agent } from 'node:https';
+import { Agent, request } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import webpush, { WebPushError } from 'web-push';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { endpointProblem, guardedLookup } from './endpoint-policy';
+import { PushEncryption } from './push-encryption';
+import type { EncryptedPush } from './push-encryption.worker';
 
 export type PushOutcome =
   | { kind: 'sent' }
@@ -26,12 +29,17 @@ export interface PushTarget {
 }
 
 const MAX_RETRY_AFTER_MS = 3_600_000;
+/** Push services answer with a few bytes; more is read no further (the status is what counts). */
+const MAX_ANSWER_BYTES = 16 * 1024;
 
 @Injectable()
 export class PushSender implements OnModuleDestroy {
   private readonly agent: Agent;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly encryption: PushEncryption,
+  ) {
     const { allowPrivateHosts, extraCa } = config.webPush;
     this.agent = new Agent({
       keepAlive: true,
@@ -50,38 +58,66 @@ export class PushSender implements OnModuleDestroy {
     payload: string,
     options: { urgency: 'normal' | 'high'; topic: string },
   ): Promise<PushOutcome> {
-    const vapid = this.config.webPush.vapid;
+    const { vapid, ttlSeconds } = this.config.webPush;
     if (!vapid) return { kind: 'dropped', reason: 'web push is off' };
     // Checked again at send time: the allow-list may have changed since the subscription.
     const problem = endpointProblem(target.endpoint, this.config.webPush);
     if (problem) return { kind: 'dropped', reason: problem };
+    let push: EncryptedPush;
     try {
-      await webpush.sendNotification(target, payload, {
-        vapidDetails: vapid,
-        TTL: this.config.webPush.ttlSeconds,
-        urgency: options.urgency,
-        topic: options.topic,
-        contentEncoding: 'aes128gcm',
-        timeout: this.config.webPush.timeoutMs,
-        agent: this.agent,
+      push = await this.encryption.encrypt({
+        endpoint: target.endpoint,
+        keys: target.keys,
+        payload,
+        vapid,
+        ttlSeconds,
+        ...options,
       });
-      return { kind: 'sent' };
     } catch (error) {
-      return outcomeOf(error);
+      // A key the browser never made (not a P-256 point, a short auth secret): never sendable.
+      return { kind: 'dropped', reason: `cannot encrypt: ${(error as Error).message}` };
     }
+    return this.post(target.endpoint, push);
+  }
+
+  private post(endpoint: string, push: EncryptedPush): Promise<PushOutcome> {
+    return new Promise((resolve) => {
+      const req = request(endpoint, {
+        method: push.method,
+        headers: push.headers,
+        agent: this.agent,
+        timeout: this.config.webPush.timeoutMs,
+      });
+      req.on('response', (res) => {
+        let read = 0;
+        res.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          if (read > MAX_ANSWER_BYTES) res.destroy();
+        });
+        res.on('error', () => undefined); // the status line is all that is needed
+        res.on('close', () => resolve(outcomeOf(res.statusCode ?? 0, res.headers)));
+      });
+      req.on('timeout', () => req.destroy(new Error('timed out')));
+      req.on('error', (error: NodeJS.ErrnoException) =>
+        resolve(
+          error.code === 'EPUSHINTERNAL'
+            ? { kind: 'dropped', reason: error.message }
+            : { kind: 'retry', reason: error.message },
+        ),
+      );
+      req.end(push.body);
+    });
   }
 }
 
-function outcomeOf(error: unknown): PushOutcome {
-  if (!(error instanceof WebPushError)) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EPUSHINTERNAL') return { kind: 'dropped', reason: (error as Error).message };
-    return { kind: 'retry', reason: (error as Error).message ?? String(error) };
-  }
-  const status = error.statusCode;
+function outcomeOf(
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+): PushOutcome {
+  if (status >= 200 && status < 300) return { kind: 'sent' };
   if (status === 404 || status === 410) return { kind: 'gone' };
   if (status === 429 || status >= 500) {
-    return { kind: 'retry', afterMs: retryAfterMs(error.headers), reason: `HTTP ${status}` };
+    return { kind: 'retry', afterMs: retryAfterMs(headers), reason: `HTTP ${status}` };
   }
   return { kind: 'dropped', reason: `HTTP ${status}` };
 }
