@@ -73,10 +73,9 @@ import { PreferencesStore } from './preferences/preferences.store';
   exports: [
     InboxService,
     NotificationsService,
-    NotificationsQueue,
     // The one way to create notifications (store, count, push); the store itself stays inside.
+    // The queues stay inside too: NotificationsQueue and InboxQueue are their only producers.
     NotificationDispatcher,
-    BullModule,
     // For the Web Push path: mutedForPush(userIds, type).
     PreferencesService,
   ],
