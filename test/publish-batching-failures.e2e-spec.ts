@@ -14,14 +14,8 @@ import type { PublishJobData } from '../src/notifications/notifications.jobs';
 import { NotificationsProcessor } from '../src/notifications/notifications.processor';
 import { RealtimePublisher } from '../src/realtime/realtime.publisher';
 import { batched, many, notificationsQueue, rowsOf } from './publish-batching.fixtures';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  sql,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
+import { eventually } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 /** RealtimePublisher, counting its pushes; refuses the next one when told to. */
 @Injectable()
@@ -49,26 +43,18 @@ const withRefusingPublisher: AppBuilder = async (module, adapter, options) => {
   return testing.createNestApplication<NestFastifyApplication>(adapter, options);
 };
 
-const isolation = newIsolation('batching-failures');
-let app: TestApp;
+const herald = useTestApp({ appOptions: { build: withRefusingPublisher } });
 let db: Client;
 let publisher: RefusingPublisher;
 
 beforeAll(async () => {
-  app = await startTestApp(isolation, {}, { build: withRefusingPublisher });
-  db = await sql(isolation);
-  publisher = app.app.get<RealtimePublisher, RefusingPublisher>(RealtimePublisher);
-});
-
-afterAll(async () => {
-  await db?.end();
-  await app?.close();
-  await destroyIsolation(isolation);
+  db = await herald.db();
+  publisher = herald.get(RealtimePublisher) as RefusingPublisher;
 });
 
 describe('NotificationsProcessor', () => {
   it('stores and pushes every part, then fails the job, when pushing one part fails', async () => {
-    const processor = app.app.get(NotificationsProcessor);
+    const processor = herald.get(NotificationsProcessor);
     const before = publisher.pushes;
     // The bus refuses the first part's push (as when Redis drops out for a moment).
     publisher.refuseNextPush(new Error('bus down'));
@@ -82,7 +68,7 @@ describe('NotificationsProcessor', () => {
   });
 
   it('stores the rest of a batch when Postgres refuses one publish, and fails the job', async () => {
-    const processor = app.app.get(NotificationsProcessor);
+    const processor = herald.get(NotificationsProcessor);
     const item = (publicationId: string, title: string) =>
       batched(publicationId, { target: { userIds: ['eve'] }, title });
     // A title over the column's 200 characters: only a publish that skipped the API's checks
@@ -113,7 +99,7 @@ describe('NotificationsProcessor', () => {
       data: {},
       acceptedAt: Date.now(),
     };
-    await notificationsQueue(app).add('publish', legacy, { jobId: 'pub-legacy-1' });
+    await notificationsQueue(herald).add('publish', legacy, { jobId: 'pub-legacy-1' });
     const row = await eventually(
       async () =>
         (

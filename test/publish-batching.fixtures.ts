@@ -9,7 +9,7 @@ import {
   type BatchedPublish,
   type PublishBatchJobData,
 } from '../src/notifications/notifications.jobs';
-import type { TestApp } from './support/test-app';
+import type { TestHerald } from './support/use-test-app';
 
 export const publisher: Principal = {
   userId: 'batch-publisher',
@@ -63,15 +63,15 @@ export async function rowsOf(db: Client, jobId: string): Promise<{ n: number; us
   return result.rows[0];
 }
 
-export const notificationsQueue = (app: TestApp) =>
-  app.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+export const notificationsQueue = (herald: TestHerald) =>
+  herald.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
 
 /** The completed batch jobs that carried this publication (each run of it done). */
 export async function completedJobsHolding(
-  app: TestApp,
+  herald: TestHerald,
   publicationId: string,
 ): Promise<Job<PublishBatchJobData>[]> {
-  const jobs = (await notificationsQueue(app).getJobs(['completed'])) as Job<
+  const jobs = (await notificationsQueue(herald).getJobs(['completed'])) as Job<
     Partial<PublishBatchJobData>
   >[];
   return jobs.filter((job) =>
@@ -80,7 +80,7 @@ export async function completedJobsHolding(
 }
 
 /** Every job the notifications queue holds or held (kept after completion, see job-options). */
-export async function jobsAdded(app: TestApp): Promise<number> {
-  const counts = await notificationsQueue(app).getJobCounts();
+export async function jobsAdded(herald: TestHerald): Promise<number> {
+  const counts = await notificationsQueue(herald).getJobCounts();
   return counts.waiting + counts.active + counts.completed + counts.failed + counts.delayed;
 }
