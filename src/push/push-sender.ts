@@ -1,18 +1,14 @@
 /**
- * One push to one subscription, and what its answer means for the subscription. The payload is
- * encrypted and the VAPID header signed by `web-push` in a worker thread (PushEncryption); the
- * request goes from here through an agent whose DNS lookup refuses internal addresses (see
- * endpoint-policy.ts), with a timeout, never following redirects, reading at most
- * MAX_ANSWER_BYTES of the push service's answer.
+ * One push to one subscription, and what its answer means for the subscription. The request
+ * itself (encryption, VAPID, HTTPS through an agent that refuses internal addresses, no
+ * redirects, a bounded read of the answer) runs in a worker thread: push-send.worker.ts.
  */
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Agent, request } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { endpointProblem, guardedLookup } from './endpoint-policy';
-import { PushEncryption } from './push-encryption';
-import type { EncryptedPush } from './push-encryption.worker';
+import { endpointProblem } from './endpoint-policy';
+import { PushSendPool } from './push-send-pool';
+import type { SendResult } from './push-send.worker';
 
 export type PushOutcome =
   | { kind: 'sent' }
@@ -29,29 +25,13 @@ export interface PushTarget {
 }
 
 const MAX_RETRY_AFTER_MS = 3_600_000;
-/** Push services answer with a few bytes; more is read no further (the status is what counts). */
-const MAX_ANSWER_BYTES = 16 * 1024;
 
 @Injectable()
-export class PushSender implements OnModuleDestroy {
-  private readonly agent: Agent;
-
+export class PushSender {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly encryption: PushEncryption,
-  ) {
-    const { allowPrivateHosts, extraCa } = config.webPush;
-    this.agent = new Agent({
-      keepAlive: true,
-      maxSockets: 64,
-      ...(allowPrivateHosts ? {} : { lookup: guardedLookup() }),
-      ...(extraCa ? { ca: [...rootCertificates, extraCa] } : {}),
-    });
-  }
-
-  onModuleDestroy(): void {
-    this.agent.destroy();
-  }
+    private readonly pool: PushSendPool,
+  ) {}
 
   async send(
     target: PushTarget,
@@ -63,61 +43,37 @@ export class PushSender implements OnModuleDestroy {
     // Checked again at send time: the allow-list may have changed since the subscription.
     const problem = endpointProblem(target.endpoint, this.config.webPush);
     if (problem) return { kind: 'dropped', reason: problem };
-    let push: EncryptedPush;
-    try {
-      push = await this.encryption.encrypt({
+    return outcomeOf(
+      await this.pool.send({
         endpoint: target.endpoint,
         keys: target.keys,
         payload,
         vapid,
         ttlSeconds,
         ...options,
-      });
-    } catch (error) {
-      // A key the browser never made (not a P-256 point, a short auth secret): never sendable.
-      return { kind: 'dropped', reason: `cannot encrypt: ${(error as Error).message}` };
-    }
-    return this.post(target.endpoint, push);
-  }
-
-  private post(endpoint: string, push: EncryptedPush): Promise<PushOutcome> {
-    return new Promise((resolve) => {
-      const req = request(endpoint, {
-        method: push.method,
-        headers: push.headers,
-        agent: this.agent,
-        timeout: this.config.webPush.timeoutMs,
-      });
-      req.on('response', (res) => {
-        let read = 0;
-        res.on('data', (chunk: Buffer) => {
-          read += chunk.length;
-          if (read > MAX_ANSWER_BYTES) res.destroy();
-        });
-        res.on('error', () => undefined); // the status line is all that is needed
-        res.on('close', () => resolve(outcomeOf(res.statusCode ?? 0, res.headers)));
-      });
-      req.on('timeout', () => req.destroy(new Error('timed out')));
-      req.on('error', (error: NodeJS.ErrnoException) =>
-        resolve(
-          error.code === 'EPUSHINTERNAL'
-            ? { kind: 'dropped', reason: error.message }
-            : { kind: 'retry', reason: error.message },
-        ),
-      );
-      req.end(push.body);
-    });
+      }),
+    );
   }
 }
 
-function outcomeOf(
-  status: number,
-  headers: Record<string, string | string[] | undefined>,
-): PushOutcome {
+export function outcomeOf(result: SendResult): PushOutcome {
+  if ('error' in result) {
+    if (result.stage === 'encrypt') {
+      return { kind: 'dropped', reason: `cannot encrypt: ${result.error}` };
+    }
+    // EPUSHINTERNAL: the name resolved to an internal address (endpoint-policy's lookup).
+    if (result.code === 'EPUSHINTERNAL') return { kind: 'dropped', reason: result.error };
+    return { kind: 'retry', reason: result.error };
+  }
+  const { status } = result;
   if (status >= 200 && status < 300) return { kind: 'sent' };
   if (status === 404 || status === 410) return { kind: 'gone' };
   if (status === 429 || status >= 500) {
-    return { kind: 'retry', afterMs: retryAfterMs(headers), reason: `HTTP ${status}` };
+    return {
+      kind: 'retry',
+      afterMs: retryAfterMs({ 'retry-after': result.retryAfter }),
+      reason: `HTTP ${status}`,
+    };
   }
   return { kind: 'dropped', reason: `HTTP ${status}` };
 }
