@@ -73,7 +73,7 @@ import { PreferencesStore } from './preferences/preferences.store';
     inboxPortFrom(InboxService), // what /ws and /v1/stream read and mark read through
   ],
   exports: [
-    InboxService,
+    // For the demo page's publish.
     NotificationsService,
     // The one way to create notifications (store, count, push); the store itself stays inside.
     // The queues stay inside too: NotificationsQueue and InboxQueue are their only producers.
