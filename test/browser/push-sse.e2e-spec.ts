@@ -15,23 +15,21 @@ import {
   openHostPage,
   openPanel,
   publish,
-  startBrowserSuite,
+  useBrowserSuite,
   waitForBadge,
   waitForStatus,
-  type BrowserSuite,
 } from './browser-harness';
 
 const vapid = webpush.generateVAPIDKeys();
-let suite: BrowserSuite;
 let app: TestApp;
 let context: BrowserContext;
 
-beforeAll(async () => {
-  suite = await startBrowserSuite('pushsse', {
-    WEB_PUSH_VAPID_PUBLIC_KEY: vapid.publicKey,
-    WEB_PUSH_VAPID_PRIVATE_KEY: vapid.privateKey,
-    WEB_PUSH_SUBJECT: 'mailto:push-tests@example.com',
-  });
+const suite = useBrowserSuite('pushsse', {
+  WEB_PUSH_VAPID_PUBLIC_KEY: vapid.publicKey,
+  WEB_PUSH_VAPID_PRIVATE_KEY: vapid.privateKey,
+  WEB_PUSH_SUBJECT: 'mailto:push-tests@example.com',
+});
+beforeAll(() => {
   app = suite.app;
 });
 
@@ -41,10 +39,6 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await context.close();
-});
-
-afterAll(async () => {
-  await suite?.close();
 });
 
 interface Shown {

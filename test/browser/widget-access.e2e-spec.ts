@@ -10,21 +10,19 @@ import {
   openHostPage,
   openPanel,
   publish,
-  startBrowserSuite,
+  useBrowserSuite,
   waitForBadge,
   waitForStatus,
   waitForStored,
-  type BrowserSuite,
   type HostApp,
 } from './browser-harness';
 
-let suite: BrowserSuite;
 let app: TestApp;
 let host: HostApp;
 let context: BrowserContext;
 
-beforeAll(async () => {
-  suite = await startBrowserSuite('widgetaccess');
+const suite = useBrowserSuite('widgetaccess');
+beforeAll(() => {
   ({ app, host } = suite);
 });
 
@@ -34,10 +32,6 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await context.close();
-});
-
-afterAll(async () => {
-  await suite?.close();
 });
 
 /** Records `herald-unauthorized` events of the page in window.unauthorized. */
@@ -68,10 +62,11 @@ describe('tokens', () => {
     const { page, sockets } = await openHostPage(
       context,
       host,
-      embed(app, tokenFor('nina', { expiresIn: 2 })),
+      // Long enough to load the page and connect on a busy machine (2 s was not).
+      embed(app, tokenFor('nina', { expiresIn: 4 })),
     );
     await waitForStatus(page, 'online');
-    await waitForStatus(page, 'unauthorized', 4000);
+    await waitForStatus(page, 'unauthorized', 6000);
     await page.waitForTimeout(1000);
     expect(sockets).toHaveLength(1);
   });

@@ -14,20 +14,18 @@ import {
   openPanel,
   publish,
   rowTitled,
-  startBrowserSuite,
+  useBrowserSuite,
   waitForBadge,
   waitForStored,
-  type BrowserSuite,
   type HostApp,
 } from './browser-harness';
 
-let suite: BrowserSuite;
 let app: TestApp;
 let host: HostApp;
 let context: BrowserContext;
 
-beforeAll(async () => {
-  suite = await startBrowserSuite('widgetlifecycle');
+const suite = useBrowserSuite('widgetlifecycle');
+beforeAll(() => {
   ({ app, host } = suite);
 });
 
@@ -37,10 +35,6 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await context.close();
-});
-
-afterAll(async () => {
-  await suite?.close();
 });
 
 const titles = (page: Page) => items(page).locator('.title').allTextContents();

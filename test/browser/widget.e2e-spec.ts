@@ -12,21 +12,19 @@ import {
   openPanel,
   publish,
   rowTitled,
-  startBrowserSuite,
+  useBrowserSuite,
   waitForBadge,
   waitForStatus,
   waitForStored,
-  type BrowserSuite,
   type HostApp,
 } from './browser-harness';
 
-let suite: BrowserSuite;
 let app: TestApp;
 let host: HostApp;
 let context: BrowserContext;
 
-beforeAll(async () => {
-  suite = await startBrowserSuite('widget');
+const suite = useBrowserSuite('widget');
+beforeAll(() => {
   ({ app, host } = suite);
 });
 
@@ -36,10 +34,6 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await context.close();
-});
-
-afterAll(async () => {
-  await suite?.close();
 });
 
 describe('the widget', () => {
