@@ -186,17 +186,25 @@ export interface BrowserSuite {
   app: TestApp;
   browser: Browser;
   host: HostApp;
+  /** The current test's own context (cookies, storage, pages), closed after it. */
+  context: BrowserContext;
 }
 
 /**
  * The app (useTestApp: own database and Redis prefix), Chromium and the host app, started
- * together before the suite's tests and closed after them. The app runs in development (any
+ * together before the suite's tests and closed after them; a browser context per test unless
+ * `contextPerTest` is false. The app runs in development (any
  * browser origin, the demo), as on a developer's machine: the host app's origin (a free port)
  * is known only once it listens.
  */
-export function useBrowserSuite(name: string, env: Record<string, string> = {}): BrowserSuite {
+export function useBrowserSuite(
+  name: string,
+  env: Record<string, string> = {},
+  options: { contextPerTest?: boolean } = {},
+): BrowserSuite {
   let launching: Promise<[Browser, HostApp]> | undefined;
   let started: [Browser, HostApp] | undefined;
+  let context: BrowserContext | undefined;
   // Chromium and the host app start while the app boots (hooks run in declaration order).
   beforeAll(() => {
     launching = Promise.all([launchBrowser(), HostApp.start()]);
@@ -211,6 +219,15 @@ export function useBrowserSuite(name: string, env: Record<string, string> = {}):
   beforeAll(async () => {
     started = await launching;
   });
+  if (options.contextPerTest ?? true) {
+    beforeEach(async () => {
+      context = await ready()[0].newContext();
+    });
+    afterEach(async () => {
+      await context?.close();
+      context = undefined;
+    });
+  }
   const ready = () => {
     if (!started) throw new Error('useBrowserSuite: started in beforeAll; use it inside tests');
     return started;
@@ -225,6 +242,10 @@ export function useBrowserSuite(name: string, env: Record<string, string> = {}):
     },
     get host() {
       return ready()[1];
+    },
+    get context() {
+      if (!context) throw new Error('useBrowserSuite: a context exists only inside a test');
+      return context;
     },
   };
 }

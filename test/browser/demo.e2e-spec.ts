@@ -24,7 +24,7 @@ import {
 let app: TestApp;
 let context: BrowserContext;
 
-const suite = useBrowserSuite('demo');
+const suite = useBrowserSuite('demo', {}, { contextPerTest: false }); // one context, below
 beforeAll(() => {
   app = suite.app;
 });
