@@ -4,28 +4,25 @@
  * dashboard with it; the token is in no cookie and no URL the browser keeps.
  */
 import type { Browser } from 'playwright-core';
-import { destroyIsolation, newIsolation, startTestApp, type TestApp } from '../support/test-app';
 import { tokenFor } from '../support/tokens';
+import { useTestApp } from '../support/use-test-app';
 import { launchBrowser } from './browser-harness';
 
-const isolation = newIsolation('adminlogin');
-let app: TestApp;
+// The app as in production (NODE_ENV test): the cookie rules are production's.
+const herald = useTestApp();
 let browser: Browser;
 
 beforeAll(async () => {
-  app = await startTestApp(isolation);
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await app?.close();
-  await destroyIsolation(isolation);
 });
 
 it('signs in from /admin/queues/login#token=… and opens the dashboard with an HttpOnly session', async () => {
   // localhost: a browser keeps Secure cookies from http://localhost (a secure context)
-  const origin = app.url.replace('127.0.0.1', 'localhost');
+  const origin = herald.url.replace('127.0.0.1', 'localhost');
   const token = tokenFor('operator', { scope: 'admin' });
   const context = await browser.newContext();
   try {

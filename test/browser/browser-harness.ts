@@ -7,16 +7,11 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import request from 'supertest';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  sql,
-  startTestApp,
-  type TestApp,
-} from '../support/test-app';
+import { HeraldClient } from '../../src/client';
+import { notificationBody } from '../support/factories';
+import { eventually, sql, type TestApp } from '../support/test-app';
 import { serviceToken } from '../support/tokens';
+import { useTestApp, type TestHerald } from '../support/use-test-app';
 
 export const ARTIFACTS = 'test-artifacts';
 
@@ -161,11 +156,8 @@ export async function publish(
   extra: Record<string, unknown> = {},
   token = serviceToken(),
 ): Promise<void> {
-  const response = await request(app.url)
-    .post('/v1/notifications')
-    .set('Authorization', `Bearer ${token}`)
-    .send({ userIds: [userId], type: 'test.message', title, ...extra });
-  if (response.status !== 202) throw new Error(`publish answered ${response.status}`);
+  const service = new HeraldClient({ baseUrl: app.url, token });
+  await service.publish(notificationBody(userId, { title, ...extra }));
 }
 
 /** Waits until `count` notifications of `userId` are stored. */
@@ -190,36 +182,70 @@ export function artifactPath(name: string): string {
 }
 
 export interface BrowserSuite {
+  herald: TestHerald;
   app: TestApp;
   browser: Browser;
   host: HostApp;
-  close(): Promise<void>;
+  /** The current test's own context (cookies, storage, pages), closed after it. */
+  context: BrowserContext;
 }
 
 /**
- * The app (own database and Redis prefix), Chromium and the host app, started together. The
- * app runs in development (any browser origin, the demo), as on a developer's machine: the
- * host app's origin (a free port) is known only once it listens.
+ * The app (useTestApp: own database and Redis prefix), Chromium and the host app, started
+ * together before the suite's tests and closed after them; a browser context per test unless
+ * `contextPerTest` is false. The app runs in development (any
+ * browser origin, the demo), as on a developer's machine: the host app's origin (a free port)
+ * is known only once it listens.
  */
-export async function startBrowserSuite(
+export function useBrowserSuite(
   name: string,
   env: Record<string, string> = {},
-): Promise<BrowserSuite> {
-  const isolation = newIsolation(name);
-  const [app, browser, host] = await Promise.all([
-    startTestApp(isolation, { NODE_ENV: 'development', ...env }),
-    launchBrowser(),
-    HostApp.start(),
-  ]);
+  options: { contextPerTest?: boolean } = {},
+): BrowserSuite {
+  let launching: Promise<[Browser, HostApp]> | undefined;
+  let started: [Browser, HostApp] | undefined;
+  let context: BrowserContext | undefined;
+  // Chromium and the host app start while the app boots (hooks run in declaration order).
+  beforeAll(() => {
+    launching = Promise.all([launchBrowser(), HostApp.start()]);
+    launching.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  });
+  afterAll(async () => {
+    const [browser, host] = started ?? (await launching?.catch(() => undefined)) ?? [];
+    await browser?.close();
+    await host?.close();
+  });
+  const herald = useTestApp({ name, env: { NODE_ENV: 'development', ...env } });
+  beforeAll(async () => {
+    started = await launching;
+  });
+  if (options.contextPerTest ?? true) {
+    beforeEach(async () => {
+      context = await ready()[0].newContext();
+    });
+    afterEach(async () => {
+      await context?.close();
+      context = undefined;
+    });
+  }
+  const ready = () => {
+    if (!started) throw new Error('useBrowserSuite: started in beforeAll; use it inside tests');
+    return started;
+  };
   return {
-    app,
-    browser,
-    host,
-    close: async () => {
-      await browser.close();
-      await host.close();
-      await app.close();
-      await destroyIsolation(isolation);
+    herald,
+    get app() {
+      return herald.app;
+    },
+    get browser() {
+      return ready()[0];
+    },
+    get host() {
+      return ready()[1];
+    },
+    get context() {
+      if (!context) throw new Error('useBrowserSuite: a context exists only inside a test');
+      return context;
     },
   };
 }

@@ -6,28 +6,26 @@
 import { copyFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
-import { startTestApp, sql, type TestApp } from '../support/test-app';
-import { serviceToken, tokenFor } from '../support/tokens';
-import { TestSocket } from '../support/ws-client';
+import { sql, type TestApp } from '../support/test-app';
+import { tokenFor } from '../support/tokens';
+import { HeraldSocket } from '../../src/client';
 import {
   artifactPath,
   itemTitled,
   items,
   openPanel,
   publish,
-  startBrowserSuite,
+  useBrowserSuite,
   waitForBadge,
   waitForStatus,
   waitForStored,
-  type BrowserSuite,
 } from './browser-harness';
 
-let suite: BrowserSuite;
 let app: TestApp;
 let context: BrowserContext;
 
-beforeAll(async () => {
-  suite = await startBrowserSuite('demo');
+const suite = useBrowserSuite('demo', {}, { contextPerTest: false }); // one context, below
+beforeAll(() => {
   app = suite.app;
 });
 
@@ -37,10 +35,6 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await context.close();
-});
-
-afterAll(async () => {
-  await suite?.close();
 });
 
 async function openDemo(path = '/'): Promise<{ page: Page; errors: string[] }> {
@@ -63,25 +57,16 @@ async function demoToken(name: string): Promise<string> {
 describe('demo users', () => {
   it('are demo:<name>: a demo token never reads or gets the real user of that name', async () => {
     const token = await demoToken('alice');
-    const socket = await TestSocket.connect(app.wsUrl, token, { via: 'protocol' });
-    try {
-      await publish(app, 'alice', 'for the real alice');
-      await publish(app, 'demo:alice', 'for demo alice');
-      await waitForStored(app, 'alice', 1);
-      await waitForStored(app, 'demo:alice', 1);
-      expect((await socket.next('notification')).title).toBe('for demo alice');
-      const inbox = await request(app.url)
-        .get('/v1/notifications')
-        .set('Authorization', `Bearer ${token}`);
-      expect(inbox.status).toBe(200);
-      expect(inbox.body.items.map((n: { title: string }) => n.title)).toEqual(['for demo alice']);
-      const real = await request(app.url)
-        .get('/v1/notifications/unread-count')
-        .set('Authorization', `Bearer ${tokenFor('alice')}`);
-      expect(real.body).toEqual({ count: 1 });
-    } finally {
-      socket.close();
-    }
+    const demo = suite.herald.client(token);
+    const socket = await demo.connect();
+    await publish(app, 'alice', 'for the real alice');
+    await publish(app, 'demo:alice', 'for demo alice');
+    await waitForStored(app, 'alice', 1);
+    await waitForStored(app, 'demo:alice', 1);
+    expect((await socket.next('notification')).title).toBe('for demo alice');
+    const inbox = await demo.inbox.list();
+    expect(inbox.items.map((n) => n.title)).toEqual(['for demo alice']);
+    expect(await suite.herald.as('alice').inbox.unreadCount()).toBe(1);
   });
 
   it('cannot be reached with a real token: a real sub in the demo namespace is refused', async () => {
@@ -90,16 +75,12 @@ describe('demo users', () => {
       .get('/v1/notifications')
       .set('Authorization', `Bearer ${forged}`);
     expect(rest.status).toBe(401);
-    expect(await TestSocket.upgradeStatus(`${app.wsUrl}?token=${forged}`)).toBe(401);
+    expect(await HeraldSocket.upgradeStatus(`${app.wsUrl}?token=${forged}`)).toBe(401);
     expect(
-      await TestSocket.upgradeStatus(app.wsUrl, { protocols: ['herald.v1', `bearer.${forged}`] }),
+      await HeraldSocket.upgradeStatus(app.wsUrl, { protocols: ['herald.v1', `bearer.${forged}`] }),
     ).toBe(401);
     // the control: a service may still publish to a demo user, and the demo user reads it
-    const sent = await request(app.url)
-      .post('/v1/notifications')
-      .set('Authorization', `Bearer ${serviceToken()}`)
-      .send({ userIds: ['demo:bea'], type: 't', title: 'hi bea' });
-    expect(sent.status).toBe(202);
+    await suite.herald.publish('demo:bea', { type: 't', title: 'hi bea' });
   });
 
   it('have no service rights, and a tampered demo token is refused', async () => {
@@ -208,7 +189,7 @@ describe('the demo page', () => {
   });
 
   it('has no token or publish route with demo mode off, and says so on the page', async () => {
-    const off = await startTestApp(app.isolation, { NODE_ENV: 'development', DEMO: 'false' });
+    const off = await suite.herald.startInstance({ DEMO: 'false' });
     try {
       expect((await request(off.url).post('/demo/token').send({ userId: 'ada' })).status).toBe(404);
       const publishOff = await request(off.url)

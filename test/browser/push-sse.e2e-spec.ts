@@ -4,7 +4,7 @@
  * the widget, with `/ws` refused, falls back to server-sent events and still shows
  * notifications live, with the token in a header and never in a URL.
  */
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import webpush from 'web-push';
 import type { TestApp } from '../support/test-app';
 import { eventually } from '../support/test-app';
@@ -15,36 +15,21 @@ import {
   openHostPage,
   openPanel,
   publish,
-  startBrowserSuite,
+  useBrowserSuite,
   waitForBadge,
   waitForStatus,
-  type BrowserSuite,
 } from './browser-harness';
 
 const vapid = webpush.generateVAPIDKeys();
-let suite: BrowserSuite;
 let app: TestApp;
-let context: BrowserContext;
 
-beforeAll(async () => {
-  suite = await startBrowserSuite('pushsse', {
-    WEB_PUSH_VAPID_PUBLIC_KEY: vapid.publicKey,
-    WEB_PUSH_VAPID_PRIVATE_KEY: vapid.privateKey,
-    WEB_PUSH_SUBJECT: 'mailto:push-tests@example.com',
-  });
+const suite = useBrowserSuite('pushsse', {
+  WEB_PUSH_VAPID_PUBLIC_KEY: vapid.publicKey,
+  WEB_PUSH_VAPID_PRIVATE_KEY: vapid.privateKey,
+  WEB_PUSH_SUBJECT: 'mailto:push-tests@example.com',
+});
+beforeAll(() => {
   app = suite.app;
-});
-
-beforeEach(async () => {
-  context = await suite.browser.newContext();
-});
-
-afterEach(async () => {
-  await context.close();
-});
-
-afterAll(async () => {
-  await suite?.close();
 });
 
 interface Shown {
@@ -92,8 +77,8 @@ const workerActive = (page: Page) =>
 
 describe('Web Push in the browser', () => {
   it("shows a push with the demo page's worker: title, body, tag = id, and the click target", async () => {
-    await context.grantPermissions(['notifications'], { origin: app.url });
-    const page = await context.newPage();
+    await suite.context.grantPermissions(['notifications'], { origin: app.url });
+    const page = await suite.context.newPage();
     await page.goto(app.url);
     await page.getByLabel('User name', { exact: true }).fill('pia');
     await page.getByRole('button', { name: 'Open inbox' }).click();
@@ -103,7 +88,7 @@ describe('Web Push in the browser', () => {
     await toggle.waitFor({ state: 'visible' });
     expect(await toggle.textContent()).toBe('Turn on push');
 
-    const cdp = await context.newCDPSession(page);
+    const cdp = await suite.context.newCDPSession(page);
     const registrations = new Map<string, string>();
     cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations: list }) => {
       for (const r of list) if (!r.isDeleted) registrations.set(r.scopeURL, r.registrationId);
@@ -153,14 +138,14 @@ describe('Web Push in the browser', () => {
 
 describe('the SSE fallback', () => {
   it('shows notifications live over /v1/stream when the WebSocket is refused', async () => {
-    await context.routeWebSocket(/\/ws$/, (ws) => ws.close({ code: 1006 }));
+    await suite.context.routeWebSocket(/\/ws$/, (ws) => ws.close({ code: 1006 }));
     const streams: { url: string; authorization?: string }[] = [];
-    context.on('request', (r) => {
+    suite.context.on('request', (r) => {
       if (r.url().includes('/v1/stream'))
         streams.push({ url: r.url(), authorization: r.headers()['authorization'] });
     });
     const token = tokenFor('wes');
-    const { page, errors } = await openHostPage(context, suite.host, embed(app, token));
+    const { page, errors } = await openHostPage(suite.context, suite.host, embed(app, token));
     await waitForStatus(page, 'online', 10_000);
     expect(streams.length).toBeGreaterThan(0);
     expect(

@@ -1,5 +1,4 @@
 /** Tokens (rejected, expiring, renewed through the app's hook) and keyboard / screen-reader use. */
-import type { BrowserContext } from 'playwright-core';
 import { eventually, type TestApp } from '../support/test-app';
 import { tokenFor } from '../support/tokens';
 import {
@@ -10,34 +9,19 @@ import {
   openHostPage,
   openPanel,
   publish,
-  startBrowserSuite,
+  useBrowserSuite,
   waitForBadge,
   waitForStatus,
   waitForStored,
-  type BrowserSuite,
   type HostApp,
 } from './browser-harness';
 
-let suite: BrowserSuite;
 let app: TestApp;
 let host: HostApp;
-let context: BrowserContext;
 
-beforeAll(async () => {
-  suite = await startBrowserSuite('widgetaccess');
+const suite = useBrowserSuite('widgetaccess');
+beforeAll(() => {
   ({ app, host } = suite);
-});
-
-beforeEach(async () => {
-  context = await suite.browser.newContext();
-});
-
-afterEach(async () => {
-  await context.close();
-});
-
-afterAll(async () => {
-  await suite?.close();
 });
 
 /** Records `herald-unauthorized` events of the page in window.unauthorized. */
@@ -50,7 +34,7 @@ describe('tokens', () => {
   it('stops after one attempt and says so when the token is rejected at the upgrade', async () => {
     const forged = tokenFor('mallory', { secret: 'not-the-secret-of-this-server-0123456789' });
     const { page, sockets } = await openHostPage(
-      context,
+      suite.context,
       host,
       COUNT_UNAUTHORIZED + embed(app, forged),
     );
@@ -66,24 +50,25 @@ describe('tokens', () => {
 
   it('stops at close code 4401 when the token expires and there is no hook to renew it', async () => {
     const { page, sockets } = await openHostPage(
-      context,
+      suite.context,
       host,
-      embed(app, tokenFor('nina', { expiresIn: 2 })),
+      // Long enough to load the page and connect on a busy machine (2 s was not).
+      embed(app, tokenFor('nina', { expiresIn: 4 })),
     );
     await waitForStatus(page, 'online');
-    await waitForStatus(page, 'unauthorized', 4000);
+    await waitForStatus(page, 'unauthorized', 6000);
     await page.waitForTimeout(1000);
     expect(sockets).toHaveLength(1);
   });
 
   it('asks the getToken hook for a new token when one expires, and keeps delivering', async () => {
     let minted = 0;
-    await context.exposeFunction('mintToken', () => {
+    await suite.context.exposeFunction('mintToken', () => {
       minted += 1;
       return tokenFor('otto', { expiresIn: 2 });
     });
     const { page } = await openHostPage(
-      context,
+      suite.context,
       host,
       `<script src="${app.url}/widget.js"></script>
       <herald-inbox server="${app.url}"></herald-inbox>
@@ -104,7 +89,7 @@ describe('keyboard and screen readers', () => {
   it('opens with Enter, moves with the arrows, closes with Escape back to the bell', async () => {
     for (const title of ['First', 'Second']) await publish(app, 'kai', title);
     await waitForStored(app, 'kai', 2);
-    const { page } = await openHostPage(context, host, embed(app, tokenFor('kai')));
+    const { page } = await openHostPage(suite.context, host, embed(app, tokenFor('kai')));
     await waitForBadge(page, '2');
     const focused = async () => {
       const element = focusedInWidget(page);
@@ -143,7 +128,7 @@ describe('keyboard and screen readers', () => {
   });
 
   it('announces a live notification in a polite live region', async () => {
-    const { page } = await openHostPage(context, host, embed(app, tokenFor('liv')));
+    const { page } = await openHostPage(suite.context, host, embed(app, tokenFor('liv')));
     await waitForStatus(page, 'online');
     await publish(app, 'liv', 'Disk almost full');
     const region = page.locator('herald-inbox [role="status"][aria-live="polite"]');

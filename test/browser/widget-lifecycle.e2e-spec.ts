@@ -3,7 +3,7 @@
  * delete and snooze from the keyboard, "Archive all", the preferences panel, each reflected
  * on another page of the same user within a second.
  */
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { eventually, sql, type TestApp } from '../support/test-app';
 import { tokenFor } from '../support/tokens';
 import {
@@ -14,33 +14,18 @@ import {
   openPanel,
   publish,
   rowTitled,
-  startBrowserSuite,
+  useBrowserSuite,
   waitForBadge,
   waitForStored,
-  type BrowserSuite,
   type HostApp,
 } from './browser-harness';
 
-let suite: BrowserSuite;
 let app: TestApp;
 let host: HostApp;
-let context: BrowserContext;
 
-beforeAll(async () => {
-  suite = await startBrowserSuite('widgetlifecycle');
+const suite = useBrowserSuite('widgetlifecycle');
+beforeAll(() => {
   ({ app, host } = suite);
-});
-
-beforeEach(async () => {
-  context = await suite.browser.newContext();
-});
-
-afterEach(async () => {
-  await context.close();
-});
-
-afterAll(async () => {
-  await suite?.close();
 });
 
 const titles = (page: Page) => items(page).locator('.title').allTextContents();
@@ -53,8 +38,8 @@ async function twoDevices(userId: string, published: string[], before = 0) {
   const total = before + published.length;
   await waitForStored(app, userId, total);
   const token = tokenFor(userId);
-  const first = await openHostPage(context, host, embed(app, token));
-  const second = await openHostPage(context, host, embed(app, token));
+  const first = await openHostPage(suite.context, host, embed(app, token));
+  const second = await openHostPage(suite.context, host, embed(app, token));
   for (const { page } of [first, second]) {
     await waitForBadge(page, String(total));
     await openPanel(page);

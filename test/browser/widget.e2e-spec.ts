@@ -1,5 +1,4 @@
 /** The widget in a real browser against the real service: live delivery, sync, reconnect, safety. */
-import type { BrowserContext } from 'playwright-core';
 import { NotificationsGateway } from '../../src/realtime/notifications.gateway';
 import { eventually, sql, type TestApp } from '../support/test-app';
 import { tokenFor } from '../support/tokens';
@@ -12,34 +11,19 @@ import {
   openPanel,
   publish,
   rowTitled,
-  startBrowserSuite,
+  useBrowserSuite,
   waitForBadge,
   waitForStatus,
   waitForStored,
-  type BrowserSuite,
   type HostApp,
 } from './browser-harness';
 
-let suite: BrowserSuite;
 let app: TestApp;
 let host: HostApp;
-let context: BrowserContext;
 
-beforeAll(async () => {
-  suite = await startBrowserSuite('widget');
+const suite = useBrowserSuite('widget');
+beforeAll(() => {
   ({ app, host } = suite);
-});
-
-beforeEach(async () => {
-  context = await suite.browser.newContext();
-});
-
-afterEach(async () => {
-  await context.close();
-});
-
-afterAll(async () => {
-  await suite?.close();
 });
 
 describe('the widget', () => {
@@ -48,7 +32,7 @@ describe('the widget', () => {
     await publish(app, 'ada', 'Your trial ends in 7 days');
     await waitForStored(app, 'ada', 2);
 
-    const { page, errors } = await openHostPage(context, host, embed(app, tokenFor('ada')));
+    const { page, errors } = await openHostPage(suite.context, host, embed(app, tokenFor('ada')));
     await waitForBadge(page, '2');
     await openPanel(page);
     await items(page).nth(1).waitFor();
@@ -75,8 +59,8 @@ describe('the widget', () => {
     await publish(app, 'ben', 'Deploy finished');
     await waitForStored(app, 'ben', 3);
     const token = tokenFor('ben');
-    const first = await openHostPage(context, host, embed(app, token));
-    const second = await openHostPage(context, host, embed(app, token));
+    const first = await openHostPage(suite.context, host, embed(app, token));
+    const second = await openHostPage(suite.context, host, embed(app, token));
     await Promise.all([waitForBadge(first.page, '3'), waitForBadge(second.page, '3')]);
     await openPanel(first.page);
     await openPanel(second.page);
@@ -109,13 +93,13 @@ describe('the widget', () => {
   it('after the server drops its sockets, shows what was published meanwhile exactly once', async () => {
     await publish(app, 'cleo', 'Seen before the drop');
     await waitForStored(app, 'cleo', 1);
-    const { page, sockets } = await openHostPage(context, host, embed(app, tokenFor('cleo')));
+    const { page, sockets } = await openHostPage(suite.context, host, embed(app, tokenFor('cleo')));
     await openPanel(page);
     await itemTitled(page, 'Seen before the drop').waitFor();
     await waitForStatus(page, 'online');
 
     // The network goes away while the server drops every socket (a restart, a deploy).
-    await context.setOffline(true);
+    await suite.context.setOffline(true);
     app.app.get(NotificationsGateway).closeAll();
     await waitForStatus(page, 'offline');
     await publish(app, 'cleo', 'Published while disconnected');
@@ -124,7 +108,7 @@ describe('the widget', () => {
     expect(await itemTitled(page, 'Published while disconnected').count()).toBe(0);
     expect(await page.locator('herald-inbox .banner').textContent()).toContain('offline');
 
-    await context.setOffline(false);
+    await suite.context.setOffline(false);
     await waitForStatus(page, 'online');
     await itemTitled(page, 'Published while disconnected').waitFor({ timeout: 2000 });
     await publish(app, 'cleo', 'Live after the reconnect');
@@ -140,7 +124,7 @@ describe('the widget', () => {
   });
 
   it('reconnects by itself after a drop and misses nothing published right then', async () => {
-    const { page } = await openHostPage(context, host, embed(app, tokenFor('dina')));
+    const { page } = await openHostPage(suite.context, host, embed(app, tokenFor('dina')));
     await openPanel(page);
     await waitForStatus(page, 'online');
     app.app.get(NotificationsGateway).closeAll();
@@ -154,7 +138,7 @@ describe('the widget', () => {
   });
 
   it('renders HTML in a notification as text', async () => {
-    const { page } = await openHostPage(context, host, embed(app, tokenFor('eve')));
+    const { page } = await openHostPage(suite.context, host, embed(app, tokenFor('eve')));
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
@@ -180,7 +164,7 @@ describe('the widget', () => {
   it('loads older notifications as the list scrolls, newest first, each once', async () => {
     for (let i = 1; i <= 45; i++) await publish(app, 'finn', `Message ${i}`);
     await waitForStored(app, 'finn', 45);
-    const { page } = await openHostPage(context, host, embed(app, tokenFor('finn')));
+    const { page } = await openHostPage(suite.context, host, embed(app, tokenFor('finn')));
     await openPanel(page);
     await eventually(async () => (await items(page).count()) === 20, 3000, 'the first page');
     for (const expected of [40, 45]) {
@@ -209,7 +193,7 @@ describe('the widget', () => {
     await waitForStored(app, 'gus', 1);
     const token = tokenFor('gus');
     const { page, sockets } = await openHostPage(
-      context,
+      suite.context,
       host,
       `${embed(app, token)}<herald-inbox token="${token}" server="${app.url}"></herald-inbox>`,
     );
@@ -237,7 +221,7 @@ describe('the widget', () => {
       tokenFor('gil', { scope: 'notifications:write' }),
     );
     await waitForStored(app, 'gil', 2);
-    const { page, errors } = await openHostPage(context, host, embed(app, tokenFor('gil')));
+    const { page, errors } = await openHostPage(suite.context, host, embed(app, tokenFor('gil')));
     await openPanel(page);
     await itemTitled(page, 'A note to self').waitFor();
     await itemTitled(page, 'From a service').waitFor();

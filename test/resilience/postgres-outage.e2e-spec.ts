@@ -11,7 +11,6 @@ import request from 'supertest';
 import { NOTIFICATIONS_QUEUE } from '../../src/notifications/notifications.jobs';
 import { OwnPostgres } from '../support/own-postgres';
 import { eventually } from '../support/test-app';
-import { serviceToken, tokenFor } from '../support/tokens';
 import { useTestApp } from '../support/use-test-app';
 import { range1, sleep, storedRows } from './support/probes';
 
@@ -27,13 +26,11 @@ const herald = useTestApp({
 });
 afterAll(() => postgres?.destroy()); // after the app closes (Jest runs afterAll in declaration order)
 
-const publish = (title: string) =>
-  request(herald.url)
-    .post('/v1/notifications')
-    .set('Authorization', `Bearer ${serviceToken()}`)
-    .send({ userIds: ['pia'], type: 't', title, idempotencyKey: title });
-
-const asPia = (call: request.Test) => call.set('Authorization', `Bearer ${tokenFor('pia')}`);
+/** Raw publishes and reads (the tests look at 202 and 503 answers). */
+const publish = (body: Record<string, unknown>) =>
+  herald.service.request('POST', '/v1/notifications', { body: { type: 't', ...body } });
+const publishToPia = (title: string) => publish({ userIds: ['pia'], title, idempotencyKey: title });
+const asPia = (method: string, path: string) => herald.as('pia').request(method, path);
 
 const errorBody = (statusCode: number) => ({
   statusCode,
@@ -46,30 +43,27 @@ it('queues and retries while Postgres is down, answers 503 on reads, then stores
   const { url } = herald;
   const queue = herald.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
   const pia = await herald.connect('pia');
-  for (const i of [1, 2, 3]) expect((await publish(`before-${i}`)).status).toBe(202);
+  for (const i of [1, 2, 3]) expect((await publishToPia(`before-${i}`)).status).toBe(202);
   await eventually(() => pia.all('notification').length === 3, 10000, 'the first 3 live');
 
   await postgres!.stop();
   const outageStarted = Date.now();
 
   // Publishing does not need Postgres: accepted, queued.
-  const during = await Promise.all(range1(10).map((i) => publish(`during-${i}`)));
+  const during = await Promise.all(range1(10).map((i) => publishToPia(`during-${i}`)));
   expect(during.map((r) => r.status)).toEqual(range1(10).map(() => 202));
   // A topic publish too: while Postgres cannot say its size, the topic counts as its cap.
-  const toTopic = await request(url)
-    .post('/v1/notifications')
-    .set('Authorization', `Bearer ${serviceToken()}`)
-    .send({ topic: 'nobody-yet', type: 't', title: 'to a topic' });
+  const toTopic = await publish({ topic: 'nobody-yet', title: 'to a topic' });
   expect(toTopic.status).toBe(202);
 
   // Reads and read changes answer 503 in the error shape, quickly.
-  for (const call of [
-    asPia(request(url).get('/v1/notifications')),
-    asPia(request(url).get('/v1/notifications/unread-count')),
-    asPia(request(url).post('/v1/notifications/read-all')),
+  for (const [method, path] of [
+    ['GET', '/v1/notifications'],
+    ['GET', '/v1/notifications/unread-count'],
+    ['POST', '/v1/notifications/read-all'],
   ]) {
     const started = Date.now();
-    const response = await call;
+    const response = await asPia(method, path);
     expect(response.status).toBe(503);
     expect(response.body).toEqual(errorBody(503));
     expect(Date.now() - started).toBeLessThan(5000);
@@ -125,9 +119,7 @@ it('queues and retries while Postgres is down, answers 503 on reads, then stores
   expect(pia.all('notification').map((n) => n.seq)).toEqual(range1(13));
 
   // And the service answers normally again, without a restart.
-  const inbox = await asPia(request(url).get('/v1/notifications?limit=100'));
-  expect(inbox.status).toBe(200);
-  expect(inbox.body.items).toHaveLength(13);
+  expect((await herald.as('pia').inbox.list({ limit: 100 })).items).toHaveLength(13);
   expect((await request(url).get('/health/ready')).status).toBe(200);
   const again = await herald.connect('pia');
   expect(again.frames[0]).toEqual({

@@ -2,6 +2,7 @@
 import Bull from 'bull';
 import { connect, type Socket } from 'node:net';
 import type { Client } from 'pg';
+import { HeraldClient, HeraldError } from '../../../src/client';
 import { NOTIFICATIONS_QUEUE } from '../../../src/notifications/notifications.jobs';
 import type { Isolation } from '../../support/test-app';
 import { serviceToken } from '../../support/tokens';
@@ -20,39 +21,23 @@ export interface PublishOutcome {
   ms: number;
 }
 
-/** POST /v1/notifications with a service token; never throws. */
+/** POST /v1/notifications with a service token (the typed client's raw call); never throws. */
 export async function publish(
   baseUrl: string,
   body: Record<string, unknown>,
   options: { token?: string; timeoutMs?: number } = {},
 ): Promise<PublishOutcome> {
   const started = Date.now();
+  const client = new HeraldClient({ baseUrl, token: options.token ?? serviceToken() });
   try {
-    const response = await fetch(`${baseUrl}/v1/notifications`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${options.token ?? serviceToken()}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    const response = await client.request('POST', '/v1/notifications', {
+      body,
+      timeoutMs: options.timeoutMs ?? 10_000,
     });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // keep the text
-    }
-    return { status: response.status, body: parsed, ms: Date.now() - started };
+    return { status: response.status, body: response.body, ms: Date.now() - started };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause;
-    return {
-      status: 0,
-      body: null,
-      error: cause?.code ?? (error as Error).name,
-      ms: Date.now() - started,
-    };
+    if (!(error instanceof HeraldError)) throw error;
+    return { status: 0, body: null, error: error.messages[0], ms: Date.now() - started };
   }
 }
 
