@@ -14,7 +14,16 @@ export function processByName<Jobs>(
   queue: Queue,
   concurrency: number,
   handlers: JobHandlers<Jobs>,
+  /** Given, every failed attempt is logged (the job is retried or kept as failed by Bull). */
+  failures?: { warn(message: string): void },
 ): void {
+  if (failures) {
+    queue.on('failed', (job: Job, error: Error) =>
+      failures.warn(
+        `job ${job.name} ${job.id} failed (attempt ${job.attemptsMade}): ${error.message}`,
+      ),
+    );
+  }
   void queue.process('*', concurrency, (job: Job) => {
     const handler = (handlers as Record<string, ((job: Job) => Promise<void>) | undefined>)[
       job.name
