@@ -5,10 +5,9 @@ export type JobHandlers<Jobs> = { [N in keyof Jobs]: (job: Job<Jobs[N]>) => Prom
 
 /**
  * Runs a queue's jobs with exactly `concurrency` in parallel, each by the handler of its name.
- * Bull starts `concurrency` workers per `process()` call and any worker takes any job, so one
- * call per job name multiplied the concurrency by the number of names (QUEUE_CONCURRENCY=4
- * ran 8 jobs once the notifications queue had two names): one `'*'` call that dispatches by
- * name keeps it what it says.
+ * Bull starts `concurrency` workers per `process()` call and any worker takes any job, so a
+ * call per job name would run `concurrency` times the number of names at once: one `'*'` call
+ * that dispatches by name keeps it at `concurrency`.
  */
 export function processByName<Jobs>(
   queue: Queue,
