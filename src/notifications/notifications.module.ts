@@ -74,7 +74,6 @@ import { PreferencesStore } from './preferences/preferences.store';
     NotificationsQueue,
     // The one way to create notifications (store, count, push); the store itself stays inside.
     NotificationDispatcher,
-    BullModule,
     // For the Web Push path: mutedForPush(userIds, type).
     PreferencesService,
     INBOX_PORT,
