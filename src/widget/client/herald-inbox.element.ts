@@ -16,7 +16,7 @@ import { createShell, renderBell, type Shell } from './inbox-view';
 import { LifecycleControls } from './lifecycle-controls';
 import { renderRows } from './notification-rows';
 import { renderPanelState } from './panel-state';
-import { PushToggle } from './push-toggle';
+import { pushToggleFor, type PushToggle } from './push-toggle';
 import { applyStyles } from './styles';
 import type { TokenProvider } from './token-source';
 import type { ConnectionStatus } from './types';
@@ -171,7 +171,17 @@ export class HeraldInboxElement extends HTMLElement {
     const token = this.getAttribute('token') || undefined;
     if (this.lastToken && !token && !this.tokenHook) void this.signOut();
     if (token) this.lastToken = token;
-    this.setUpPush(token || this.tokenHook ? this.server : null);
+    const hook = () => this.tokenHook;
+    this.push = pushToggleFor(this.push, {
+      server: token || this.tokenHook ? this.server : null,
+      workerPath: this.getAttribute('push'),
+      footer: this.shell.footer,
+      token: async () => {
+        const current = this.getAttribute('token') || this.lastToken;
+        return current ?? (await (hook() ?? (() => ''))());
+      },
+      onChange: () => this.render(),
+    });
     if (token || this.tokenHook) {
       try {
         const server = normalizeServer(this.server);
@@ -183,26 +193,6 @@ export class HeraldInboxElement extends HTMLElement {
       }
     }
     this.render(true);
-  }
-
-  private setUpPush(server: string | null): void {
-    const path = this.getAttribute('push');
-    if (this.push && (!path || !server || this.push.workerPath !== path)) {
-      this.push.button.remove();
-      this.push = null;
-    }
-    if (this.push || !path || !server) return;
-    const hook = () => this.tokenHook;
-    this.push = new PushToggle(
-      normalizeServer(server),
-      path,
-      async () => {
-        const token = this.getAttribute('token') || this.lastToken;
-        return token ?? (await (hook() ?? (() => ''))());
-      },
-      () => this.render(),
-    );
-    this.shell.footer.append(this.push.button);
   }
 
   private detach(): void {
