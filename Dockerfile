@@ -11,7 +11,7 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-# The sources: what .dockerignore lets in (tsconfig*, nest-cli.json, src, migrations, scripts).
+# The sources: what .dockerignore lets in (tsconfig*, nest-cli.json, src, migrations).
 COPY . .
 RUN npm run build
 

@@ -14,13 +14,12 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerToken } from '../auth/bearer-token';
 import { TokenVerifier } from '../auth/token-verifier';
 import { HttpErrorFilter } from '../common/http-error.filter';
 import { mayChangeState, sessionIdOf } from './admin-cookie';
 import { ADMIN_LOGIN_PATH } from './admin-login.page';
 import { AdminSessions } from './admin-sessions';
-
-const BEARER = /^Bearer\s+(\S+)$/i;
 
 @Injectable()
 export class AdminAuth {
@@ -52,7 +51,7 @@ export class AdminAuth {
   };
 
   private async check(request: FastifyRequest): Promise<void> {
-    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const token = bearerToken(request.headers.authorization);
     const sessionId = token ? undefined : sessionIdOf(request.headers.cookie);
     if (!mayChangeState(request.method, request.headers, sessionId !== undefined)) {
       throw new ForbiddenException('the dashboard accepts changes from its own origin only');

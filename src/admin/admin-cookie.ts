@@ -11,7 +11,7 @@
  * the API authenticates by bearer token alone and ignores cookies. The value is an opaque
  * session id (admin-sessions.ts), not the JWT.
  */
-export const ADMIN_COOKIE = '__Host-herald_admin';
+const ADMIN_COOKIE = '__Host-herald_admin';
 
 export function sessionCookie(id: string, maxAgeSeconds: number): string {
   return `${ADMIN_COOKIE}=${id}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; Secure; SameSite=Strict`;

@@ -23,7 +23,7 @@ export const DEMO_SUBJECT_PREFIX = 'demo:';
 export const DEMO_ISSUER = 'herald-demo';
 export const DEMO_KEY_ID = 'herald-demo';
 /** Demo user tokens are short-lived, so the widget's token refresh hook gets exercised. */
-export const DEMO_TOKEN_TTL_SECONDS = 15 * 60;
+const DEMO_TOKEN_TTL_SECONDS = 15 * 60;
 
 export interface DemoToken {
   /** The demo user's id, `demo:<name>`: the id to publish to. */

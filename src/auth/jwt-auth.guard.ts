@@ -7,11 +7,10 @@ import {
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { IS_PUBLIC, REQUIRED_SCOPE } from './auth.decorators';
+import { bearerToken } from './bearer-token';
 import type { Principal, Scope } from './principal';
 import { TokenVerifier } from './token-verifier';
 import { rememberedPrincipal } from './verified-principal';
-
-const BEARER = /^Bearer\s+(\S+)$/i;
 
 interface AuthenticatedRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -39,8 +38,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     // Verified already by the rate limiter (same checks, demo tokens too): not a second time.
     const known = rememberedPrincipal(request);
-    const authorization = request.headers['authorization'];
-    const token = typeof authorization === 'string' ? BEARER.exec(authorization)?.[1] : undefined;
+    const token = bearerToken(request.headers['authorization']);
     if (known) {
       request.user = known;
     } else if (token && this.verifier.isDemoToken(token)) {

@@ -28,9 +28,9 @@ export class TokenVerifier {
   readonly audience?: string;
   private readonly jwks?: JwksClient;
   /**
-   * Keys as KeyObjects, made once. Given a string, jsonwebtoken first tries createPublicKey on
-   * it and, for a shared secret, catches the failure on every verify: that was a quarter of the
-   * server's CPU under publish load (bench/RESULTS.md). Undefined with JWKS (key by `kid`).
+   * Keys as KeyObjects, made once: given a string, jsonwebtoken tries createPublicKey on it and,
+   * for a shared secret, catches the failure on every verify, which costs more CPU than the
+   * verification itself under publish load. Undefined with JWKS (key by `kid`).
    */
   readonly staticKey?: KeyObject;
   private readonly jwksKeys = new Map<string, KeyObject>();

@@ -11,7 +11,7 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 const UNSTORABLE = /[\0\p{Cs}]/u; // in `u` mode \p{Cs} matches only unpaired surrogates
 
 export function installInputChecks(fastify: FastifyInstance): void {
@@ -39,7 +39,7 @@ function inputProblem(request: FastifyRequest): string | null {
 }
 
 /** The first problem in `root`, walked without recursion, or null. */
-export function findProblem(root: unknown, rootName: string): string | null {
+function findProblem(root: unknown, rootName: string): string | null {
   const stack: { value: unknown; depth: number; path: string }[] = [
     { value: root, depth: 0, path: rootName },
   ];

@@ -5,16 +5,24 @@ export type JobHandlers<Jobs> = { [N in keyof Jobs]: (job: Job<Jobs[N]>) => Prom
 
 /**
  * Runs a queue's jobs with exactly `concurrency` in parallel, each by the handler of its name.
- * Bull starts `concurrency` workers per `process()` call and any worker takes any job, so one
- * call per job name multiplied the concurrency by the number of names (QUEUE_CONCURRENCY=4
- * ran 8 jobs once the notifications queue had two names): one `'*'` call that dispatches by
- * name keeps it what it says.
+ * Bull starts `concurrency` workers per `process()` call and any worker takes any job, so a
+ * call per job name would run `concurrency` times the number of names at once: one `'*'` call
+ * that dispatches by name keeps it at `concurrency`.
  */
 export function processByName<Jobs>(
   queue: Queue,
   concurrency: number,
   handlers: JobHandlers<Jobs>,
+  /** Given, every failed attempt is logged (the job is retried or kept as failed by Bull). */
+  failures?: { warn(message: string): void },
 ): void {
+  if (failures) {
+    queue.on('failed', (job: Job, error: Error) =>
+      failures.warn(
+        `job ${job.name} ${job.id} failed (attempt ${job.attemptsMade}): ${error.message}`,
+      ),
+    );
+  }
   void queue.process('*', concurrency, (job: Job) => {
     const handler = (handlers as Record<string, ((job: Job) => Promise<void>) | undefined>)[
       job.name

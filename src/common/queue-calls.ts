@@ -4,6 +4,7 @@
  */
 import { ServiceUnavailableException } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { withTimeout } from './with-timeout';
 
 /** Refuses at once while the queue's Redis connection is not ready. */
 export function assertQueueReady(queue: Queue): void {
@@ -13,18 +14,10 @@ export function assertQueueReady(queue: Queue): void {
 }
 
 /** `promise`, or a 503 once `ms` have passed without an answer. */
-export async function withQueueTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(new ServiceUnavailableException('the queue did not answer in time, retry later')),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function withQueueTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return withTimeout(
+    promise,
+    ms,
+    () => new ServiceUnavailableException('the queue did not answer in time, retry later'),
+  );
 }

@@ -1,5 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from './app-config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, DEVELOPMENT_JWT_SECRET, ENV_VARIABLES, loadConfig } from './app-config';
 
 const errorOf = (env: Record<string, string | undefined>): string => {
   try {
@@ -128,5 +130,66 @@ describe('loadConfig', () => {
         ALLOWED_ORIGINS: 'https://a.example, https://b.example',
       }).allowedOrigins,
     ).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('reads each declared variable into its field, and reports its own name', () => {
+    const config = loadConfig({
+      JWT_SECRET: 'p'.repeat(32),
+      DATABASE_POOL_SIZE: '7',
+      WS_RESUME_GRACE_MS: '0',
+      TOPIC_MAX_SUBSCRIBERS: '9',
+      WEB_PUSH_ALLOW_PRIVATE_HOSTS: 'yes',
+      SSE_HEARTBEAT_MS: '100',
+    });
+    expect(config.database.poolSize).toBe(7);
+    expect(config.ws.resumeGraceMs).toBe(0);
+    expect(config.topics.maxSubscribers).toBe(9);
+    expect(config.webPush.allowPrivateHosts).toBe(true);
+    expect(config.sse.heartbeatMs).toBe(100);
+    expect(config.webPush.vapid).toBeNull();
+    expect(errorOf({ JWT_SECRET: 'p'.repeat(32), SSE_HEARTBEAT_MS: '15001' })).toContain(
+      'SSE_HEARTBEAT_MS',
+    );
+  });
+});
+
+/** `.env.example` and the README's table are written by hand: they must match the schema. */
+describe('the documented configuration', () => {
+  const root = join(__dirname, '../..');
+  const defaults = ENV_VARIABLES.parse({}) as Record<string, string | number | boolean | undefined>;
+  const names = Object.keys(ENV_VARIABLES.shape);
+
+  it('.env.example lists every variable with its default', () => {
+    const example = readFileSync(join(root, '.env.example'), 'utf8');
+    const listed = new Map(
+      [...example.matchAll(/^# ([A-Z0-9_]+)=(\S*)/gm)].map(([, name, value]) => [name, value]),
+    );
+    expect(names.filter((name) => !listed.has(name))).toEqual([]);
+    expect([...listed.keys()].filter((name) => !names.includes(name))).toEqual([]);
+    for (const name of names) {
+      if (defaults[name] === undefined || name === 'NODE_ENV') continue;
+      expect(`${name}=${listed.get(name) ?? '(missing)'}`).toBe(
+        `${name}=${String(defaults[name])}`,
+      );
+    }
+  });
+
+  it("the README's table names every variable with its default", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const documented = new Map<string, string | undefined>();
+    for (const [, vars, given] of readme.matchAll(/^\| (`[A-Z0-9_]+`[^|]*)\| ([^|]*)\|/gm)) {
+      const varNames = [...vars.matchAll(/`([A-Z0-9_]+)`/g)].map(([, name]) => name);
+      const values = given.trim().split(' / ');
+      varNames.forEach((name, i) => {
+        const value = /^`([^`]*)`$/.exec(values[i] ?? '')?.[1];
+        documented.set(name, varNames.length === values.length ? value : undefined);
+      });
+    }
+    expect(names.filter((name) => !documented.has(name))).toEqual([]);
+    for (const name of names) {
+      const value = documented.get(name);
+      if (value === undefined || defaults[name] === undefined) continue;
+      expect(`${name}=${value}`).toBe(`${name}=${String(defaults[name])}`);
+    }
   });
 });

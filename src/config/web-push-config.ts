@@ -1,9 +1,9 @@
 /**
- * Web Push and SSE settings, checked at boot (read from the schema in app-config.ts). Push is on
- * only when all three VAPID variables are set; half a key pair stops the boot instead of
- * silently sending nothing.
+ * Web Push settings. Push is on only when all three VAPID variables are set; half a key pair,
+ * or an allowed origin that is not https, stops the boot instead of silently sending nothing.
  */
-import { z } from 'zod';
+import { bool, commaList, fromEnv, int, trimmedText } from './env-schema';
+import { pem } from './access-config';
 
 /** The push services of Chrome/Edge/Opera (FCM), Firefox, Edge on Windows (WNS) and Safari. */
 export const DEFAULT_PUSH_ORIGINS = [
@@ -13,77 +13,51 @@ export const DEFAULT_PUSH_ORIGINS = [
   'https://web.push.apple.com',
 ];
 
-const int = (def: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(def);
-const text = z
-  .string()
-  .optional()
-  .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
-
-export const webPushEnvSchema = {
-  WEB_PUSH_VAPID_PUBLIC_KEY: text,
-  WEB_PUSH_VAPID_PRIVATE_KEY: text,
-  /** `mailto:` or `https:` contact the push services may use (RFC 8292 `sub`). */
-  WEB_PUSH_SUBJECT: text,
-  /** Comma-separated `https://host[:port]` origins; `https://*.example.com` matches subdomains. */
-  WEB_PUSH_ALLOWED_ORIGINS: text,
-  /** How long a push service keeps an undelivered push (the `TTL` header). */
-  WEB_PUSH_TTL_SECONDS: int(86_400, 0, 2_419_200),
-  WEB_PUSH_TIMEOUT_MS: int(10_000, 100, 120_000),
-  WEB_PUSH_MAX_SUBSCRIPTIONS_PER_USER: int(10, 1, 100),
-  /**
-   * Lab and test setups only: lets endpoints on loopback/private addresses through (a local
-   * push service). Never set it where users can register subscriptions you do not control.
-   */
-  WEB_PUSH_ALLOW_PRIVATE_HOSTS: z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'])
-    .default('false')
-    .transform((v) => v === 'true' || v === '1' || v === 'yes'),
-  /** Extra CA certificate (PEM, `\n` escapes allowed) trusted for push requests only. */
-  WEB_PUSH_EXTRA_CA: text,
-  /** How often an idle `/v1/stream` gets a comment line (the API promises at most 15 s). */
-  SSE_HEARTBEAT_MS: int(15_000, 100, 15_000),
+export const webPushVariables = {
+  webPush: {
+    vapidPublicKey: fromEnv('WEB_PUSH_VAPID_PUBLIC_KEY', trimmedText),
+    vapidPrivateKey: fromEnv('WEB_PUSH_VAPID_PRIVATE_KEY', trimmedText),
+    /** `mailto:` or `https:` contact the push services may use (RFC 8292 `sub`). */
+    subject: fromEnv('WEB_PUSH_SUBJECT', trimmedText),
+    /**
+     * `https://host[:port]` origins Herald may POST pushes to (lower-cased); an entry
+     * `https://*.x.y` matches any subdomain of x.y. Unset: DEFAULT_PUSH_ORIGINS.
+     */
+    allowedOrigins: fromEnv('WEB_PUSH_ALLOWED_ORIGINS', commaList),
+    /** How long a push service keeps an undelivered push (the `TTL` header). */
+    ttlSeconds: fromEnv('WEB_PUSH_TTL_SECONDS', int(86_400, 0, 2_419_200)),
+    /** Per push request; a timeout is retried. */
+    timeoutMs: fromEnv('WEB_PUSH_TIMEOUT_MS', int(10_000, 100, 120_000)),
+    /** Past it the user's oldest subscriptions are deleted. */
+    maxSubscriptionsPerUser: fromEnv('WEB_PUSH_MAX_SUBSCRIPTIONS_PER_USER', int(10, 1, 100)),
+    /**
+     * Lab and test setups only: lets endpoints on loopback/private addresses through (a local
+     * push service). Never set it where users can register subscriptions you do not control.
+     */
+    allowPrivateHosts: fromEnv('WEB_PUSH_ALLOW_PRIVATE_HOSTS', bool(false)),
+    /** Extra CA certificate (PEM, `\n` escapes allowed) trusted for push requests only. */
+    extraCa: fromEnv('WEB_PUSH_EXTRA_CA', trimmedText),
+  },
 };
 
-type WebPushEnv = { [K in keyof typeof webPushEnvSchema]: z.infer<(typeof webPushEnvSchema)[K]> };
-
-export interface WebPushConfig {
-  /** null: Web Push is off (the endpoints answer 404, nothing is sent). */
-  vapid: { publicKey: string; privateKey: string; subject: string } | null;
-  /** Lower-case origins; an entry `https://*.x.y` matches any subdomain of x.y. */
-  allowedOrigins: string[];
-  ttlSeconds: number;
-  timeoutMs: number;
-  maxSubscriptionsPerUser: number;
-  allowPrivateHosts: boolean;
+interface WebPushVariables {
+  vapidPublicKey?: string;
+  vapidPrivateKey?: string;
+  subject?: string;
+  allowedOrigins?: string[];
   extraCa?: string;
 }
 
-export function webPushConfig(e: WebPushEnv, problems: string[]): WebPushConfig {
-  const { WEB_PUSH_VAPID_PUBLIC_KEY: pub, WEB_PUSH_VAPID_PRIVATE_KEY: priv } = e;
-  const subject = e.WEB_PUSH_SUBJECT;
-  let vapid: WebPushConfig['vapid'] = null;
-  const set = [pub, priv, subject].filter(Boolean).length;
-  if (set > 0 && set < 3) {
-    problems.push(
-      'WEB_PUSH_VAPID_PUBLIC_KEY, WEB_PUSH_VAPID_PRIVATE_KEY, WEB_PUSH_SUBJECT: set all three or none',
-    );
-  } else if (pub && priv && subject) {
-    if (base64urlLength(pub) !== 65) {
-      problems.push('WEB_PUSH_VAPID_PUBLIC_KEY: a base64url P-256 public key (65 bytes)');
-    } else if (base64urlLength(priv) !== 32) {
-      problems.push('WEB_PUSH_VAPID_PRIVATE_KEY: a base64url P-256 private key (32 bytes)');
-    } else if (!/^(mailto:.+|https:\/\/.+)$/.test(subject)) {
-      problems.push('WEB_PUSH_SUBJECT: a mailto: or https: URL');
-    } else {
-      vapid = { publicKey: pub, privateKey: priv, subject };
-    }
-  }
-  const origins = e.WEB_PUSH_ALLOWED_ORIGINS
-    ? e.WEB_PUSH_ALLOWED_ORIGINS.split(',')
-        .map((o) => o.trim().toLowerCase())
-        .filter(Boolean)
-    : DEFAULT_PUSH_ORIGINS;
+export interface VapidKeys {
+  publicKey: string;
+  privateKey: string;
+  subject: string;
+}
+
+/** The variables as the app uses them: `vapid` null means Web Push is off (404, nothing sent). */
+export function webPushConfig<T extends WebPushVariables>(variables: T, problems: string[]) {
+  const { vapidPublicKey, vapidPrivateKey, subject, allowedOrigins, extraCa, ...rest } = variables;
+  const origins = allowedOrigins?.map((origin) => origin.toLowerCase()) ?? DEFAULT_PUSH_ORIGINS;
   for (const origin of origins) {
     if (
       !/^https:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?$|^https:\/\/\[[0-9a-f:.]+\](:\d{1,5})?$/.test(
@@ -94,14 +68,36 @@ export function webPushConfig(e: WebPushEnv, problems: string[]): WebPushConfig 
     }
   }
   return {
-    vapid,
+    ...rest,
+    vapid: vapidKeys(vapidPublicKey, vapidPrivateKey, subject, problems),
     allowedOrigins: origins,
-    ttlSeconds: e.WEB_PUSH_TTL_SECONDS,
-    timeoutMs: e.WEB_PUSH_TIMEOUT_MS,
-    maxSubscriptionsPerUser: e.WEB_PUSH_MAX_SUBSCRIPTIONS_PER_USER,
-    allowPrivateHosts: e.WEB_PUSH_ALLOW_PRIVATE_HOSTS,
-    extraCa: e.WEB_PUSH_EXTRA_CA?.replace(/\\n/g, '\n'),
+    extraCa: extraCa === undefined ? undefined : pem(extraCa),
   };
+}
+
+function vapidKeys(
+  publicKey: string | undefined,
+  privateKey: string | undefined,
+  subject: string | undefined,
+  problems: string[],
+): VapidKeys | null {
+  const set = [publicKey, privateKey, subject].filter(Boolean).length;
+  if (set > 0 && set < 3) {
+    problems.push(
+      'WEB_PUSH_VAPID_PUBLIC_KEY, WEB_PUSH_VAPID_PRIVATE_KEY, WEB_PUSH_SUBJECT: set all three or none',
+    );
+  } else if (publicKey && privateKey && subject) {
+    if (base64urlLength(publicKey) !== 65) {
+      problems.push('WEB_PUSH_VAPID_PUBLIC_KEY: a base64url P-256 public key (65 bytes)');
+    } else if (base64urlLength(privateKey) !== 32) {
+      problems.push('WEB_PUSH_VAPID_PRIVATE_KEY: a base64url P-256 private key (32 bytes)');
+    } else if (!/^(mailto:.+|https:\/\/.+)$/.test(subject)) {
+      problems.push('WEB_PUSH_SUBJECT: a mailto: or https: URL');
+    } else {
+      return { publicKey, privateKey, subject };
+    }
+  }
+  return null;
 }
 
 function base64urlLength(value: string): number {

@@ -17,7 +17,7 @@ export function databaseOptions(config: AppConfig): PostgresOptions {
     synchronize: false,
     uuidExtension: 'pgcrypto', // gen_random_uuid() is built into Postgres 13+; no extension needed
     installExtensions: false,
-    migrationsRun: false, // run explicitly at boot (see DatabaseModule) so the order is clear
+    migrationsRun: false, // prepareDatabase runs them, under a lock, before the app connects
     poolSize: config.database.poolSize,
     connectTimeoutMS: config.database.connectTimeoutMs,
     extra: {

@@ -2,7 +2,7 @@
  * `GET /v1/stream` in the AsyncAPI document: the WebSocket's server events as server-sent
  * events, plus the stream's own `close` event (the WebSocket close code, as the last event).
  */
-type Schema = Record<string, unknown>;
+import type { Schema } from './asyncapi-schemas';
 
 export const SSE_PATH = '/v1/stream';
 

@@ -12,54 +12,8 @@ import {
   type ClientEventName,
   type ServerEventName,
 } from '../realtime/protocol';
+import { ALL, IDS, NOTIFICATION, SWITCHES, obj, ref, type Schema } from './asyncapi-schemas';
 import { SSE_CLOSE_MESSAGE, SSE_PATH, sseChannel } from './asyncapi-sse';
-
-type Schema = Record<string, unknown>;
-
-const obj = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({
-  type: 'object',
-  properties,
-  required,
-});
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-
-const NOTIFICATION = obj(
-  {
-    id: { type: 'string', format: 'uuid' },
-    seq: { type: 'integer', description: 'strictly increasing per user; the resume cursor' },
-    userId: { type: 'string' },
-    type: { type: 'string' },
-    title: { type: 'string' },
-    body: { type: 'string' },
-    data: { type: 'object' },
-    topic: { type: ['string', 'null'] },
-    publisher: {
-      type: 'string',
-      description: "the publishing token's sub; for task notifications, the acting user",
-    },
-    createdAt: { type: 'string', format: 'date-time' },
-    readAt: { type: ['string', 'null'], format: 'date-time' },
-    critical: { type: 'boolean' },
-    archivedAt: { type: ['string', 'null'], format: 'date-time' },
-    snoozedUntil: { type: ['string', 'null'], format: 'date-time' },
-  },
-  [
-    'id',
-    'seq',
-    'userId',
-    'type',
-    'title',
-    'body',
-    'data',
-    'topic',
-    'publisher',
-    'createdAt',
-    'readAt',
-  ],
-);
-const IDS = { type: 'array', items: { type: 'string', format: 'uuid' } };
-const ALL = { type: 'boolean', description: 'true after an "all" change (ids may then be empty)' };
-const SWITCHES = obj({ inApp: { type: 'boolean' }, push: { type: 'boolean' } }, []);
 
 const SERVER_EVENTS: Record<ServerEventName, { summary: string; data: Schema }> = {
   ready: {

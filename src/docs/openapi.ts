@@ -18,7 +18,7 @@ import { adminPaths } from './admin-paths';
 import { ErrorBodyDoc } from './api-models';
 import { WIDGET_CONTROLLER, widgetPaths } from './widget-paths';
 
-export const DOCS_PATH = 'docs';
+const DOCS_PATH = 'docs';
 const THROTTLER_SKIP_DEFAULT = 'THROTTLER:SKIPdefault'; // @SkipThrottle() of @nestjs/throttler
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
@@ -35,7 +35,7 @@ export function setupDocs(app: INestApplication): void {
   });
 }
 
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const base = new DocumentBuilder()
     .setTitle('Herald')
     .setVersion('1')

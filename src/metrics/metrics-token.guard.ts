@@ -13,10 +13,10 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerToken } from '../auth/bearer-token';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
-const BEARER = /^Bearer\s+(\S+)$/i;
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 @Injectable()
@@ -32,8 +32,7 @@ class MetricsTokenGuard implements CanActivate {
     const request = context
       .switchToHttp()
       .getRequest<{ headers: Record<string, string | string[] | undefined> }>();
-    const header = request.headers['authorization'];
-    const given = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+    const given = bearerToken(request.headers['authorization']);
     if (given !== undefined && timingSafeEqual(digest(given), this.expected)) return true;
     throw new UnauthorizedException('GET /metrics needs Authorization: Bearer <METRICS_TOKEN>');
   }

@@ -5,6 +5,7 @@
  */
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { withTimeout } from '../common/with-timeout';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { QueueDiscovery } from './queue-discovery';
@@ -199,19 +200,5 @@ export class MetricsService implements OnModuleDestroy {
     if (storedAt === undefined) return;
     const seconds = Math.max(0, Date.now() - storedAt) / 1000;
     for (let i = 0; i < sockets; i++) this.deliveryLatency.observe(seconds);
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -51,7 +51,7 @@ for (const [net, prefix] of [
 
 const INTERNAL_SUFFIXES = ['.localhost', '.local', '.internal', '.intranet', '.lan', '.home.arpa'];
 
-export function isInternalAddress(address: string): boolean {
+function isInternalAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return internalV4.check(address, 'ipv4');
   if (family === 6) return internalV6.check(address, 'ipv6');

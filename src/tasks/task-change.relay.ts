@@ -18,7 +18,7 @@ import type { TaskStatus } from './task.types';
 import { JOB_FOR_OP, taskJobId, type TaskChange } from './tasks.jobs';
 import { TasksQueue } from './tasks.queue';
 
-export const SWEEP_INTERVAL_MS = 2000;
+const SWEEP_INTERVAL_MS = 2000;
 const BATCH = 100;
 
 interface ChangeRow {

@@ -2,12 +2,10 @@
  * Who is told what about a task change or a due task. Pure functions: the processor stores and
  * pushes what they return.
  */
+import { TITLE_MAX } from '../notifications/dto/limits';
 import type { NotificationContent } from '../notifications/notification.types';
 import { publicationId, type TaskChange } from './tasks.jobs';
 import type { TaskStatus } from './task.types';
-
-/** Notification titles are at most 200 characters (API.md). */
-const TITLE_MAX = 200;
 
 export interface PlannedNotification {
   /** The NotificationStore job id: the same change always plans the same id. */

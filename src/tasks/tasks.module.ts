@@ -29,6 +29,5 @@ import { TasksService } from './tasks.service';
     TaskChangeRelay,
     TaskSubscriber,
   ],
-  exports: [TasksQueue],
 })
 export class TasksModule {}

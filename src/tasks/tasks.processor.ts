@@ -7,7 +7,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Job, Queue } from 'bull';
+import type { Queue } from 'bull';
 import { Repository } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { processByName, type JobHandlers } from '../common/process-by-name';
@@ -44,12 +44,7 @@ export class TasksProcessor implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    processByName(this.queue, this.config.queue.concurrency, this.handlers);
-    this.queue.on('failed', (job: Job, error: Error) =>
-      this.logger.warn(
-        `job ${job.name} ${job.id} failed (attempt ${job.attemptsMade}): ${error.message}`,
-      ),
-    );
+    processByName(this.queue, this.config.queue.concurrency, this.handlers, this.logger);
   }
 
   async applyChange(change: TaskChange): Promise<void> {

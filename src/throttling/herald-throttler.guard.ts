@@ -22,13 +22,12 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import { createHash } from 'node:crypto';
+import { bearerToken } from '../auth/bearer-token';
 import { SCOPES } from '../auth/principal';
 import { TokenVerifier } from '../auth/token-verifier';
 import { rememberPrincipal } from '../auth/verified-principal';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-
-const BEARER = /^Bearer\s+(\S+)$/i;
 
 @Injectable()
 export class HeraldThrottlerGuard extends ThrottlerGuard {
@@ -59,7 +58,7 @@ export class HeraldThrottlerGuard extends ThrottlerGuard {
     request: Record<string, unknown>,
   ): Promise<{ tracker: string; service: boolean }> {
     const headers = request['headers'] as Record<string, string | undefined>;
-    const token = BEARER.exec(headers['authorization'] ?? '')?.[1];
+    const token = bearerToken(headers['authorization']);
     if (token) {
       try {
         const principal = await this.verifier.verify(token);

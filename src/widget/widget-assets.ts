@@ -7,10 +7,11 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import {
+  projectRoot,
   WIDGET_BUNDLES,
   WIDGET_OUT_DIR,
   WIDGET_SOURCE_DIR,
@@ -78,17 +79,6 @@ async function readBuilt(root: string): Promise<Map<WidgetBundleName, string> | 
     bundles.set(name, await readFile(path, 'utf8'));
   }
   return bundles;
-}
-
-/** The nearest folder with a package.json: the repo root from src/widget and dist/src/widget. */
-function projectRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-  return dir;
 }
 
 function etagOf(body: string): string {

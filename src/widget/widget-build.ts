@@ -1,12 +1,13 @@
 /**
- * How the browser bundles are built from src/widget/client (esbuild). The server uses these
- * options to build in memory outside production; scripts/build-widget.mjs writes the same
- * bundles to dist/widget for `npm run build` (keep the two in step).
+ * How the browser bundles are built from src/widget/client (esbuild): the one set of options
+ * used both by the server, which builds in memory outside production, and by
+ * `npm run build` (src/cli/build-widget.ts), which writes them to dist/widget for production.
  */
 import type { BuildOptions } from 'esbuild';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-/** The bundles the app serves: `/widget.js` and `/demo.js` (the demo page's own script). */
+/** The bundles the app serves, each built from `<name>.ts`: `/widget.js` and `/demo.js`. */
 export const WIDGET_BUNDLES = ['widget', 'demo'] as const;
 export type WidgetBundleName = (typeof WIDGET_BUNDLES)[number];
 
@@ -16,10 +17,9 @@ export const WIDGET_OUT_DIR = 'dist/widget';
 export function widgetBuildOptions(root: string): BuildOptions {
   const source = join(root, WIDGET_SOURCE_DIR);
   return {
-    entryPoints: {
-      widget: join(source, 'widget.ts'),
-      demo: join(source, 'demo-page.ts'),
-    },
+    entryPoints: Object.fromEntries(
+      WIDGET_BUNDLES.map((name) => [name, join(source, `${name}.ts`)]),
+    ),
     outdir: join(root, WIDGET_OUT_DIR),
     bundle: true,
     format: 'iife',
@@ -31,4 +31,15 @@ export function widgetBuildOptions(root: string): BuildOptions {
     tsconfig: join(source, 'tsconfig.json'),
     logLevel: 'silent',
   };
+}
+
+/** The nearest folder with a package.json: the repo root from src/… and from dist/src/…. */
+export function projectRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+  return dir;
 }

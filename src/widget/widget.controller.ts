@@ -5,7 +5,7 @@ import { Public } from '../auth/auth.decorators';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { isDemoEnabled } from './demo-mode';
-import { DEMO_PAGE_CSP, demoPageHtml } from './demo-page';
+import { DEMO_PAGE_CSP, demoPageHtml } from './demo-page-html';
 import { WidgetAssets } from './widget-assets';
 import type { WidgetBundleName } from './widget-build';
 

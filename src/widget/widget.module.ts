@@ -18,9 +18,9 @@ export class WidgetModule {
       ...base,
       imports: [AuthModule, NotificationsModule],
       controllers: [WidgetController, DemoController],
-      // NotificationsModule does not export its service; it is stateless, so a second instance
-      // over the exported queue publishes exactly like POST /v1/notifications.
-      providers: [WidgetAssets, DemoTokens],
+      // DemoController publishes through NotificationsModule's NotificationsService, the same
+      // path (limits, batching, idempotency) as POST /v1/notifications.
+      providers: [...base.providers, DemoTokens],
     };
   }
 }

@@ -26,3 +26,8 @@ export function fullTime(iso: string, locale?: string): string {
 export function badgeText(count: number): string {
   return count > 99 ? '99+' : String(count);
 }
+
+/** What to tell the user about a failure. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

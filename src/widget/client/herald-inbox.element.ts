@@ -2,23 +2,21 @@
  * `<herald-inbox server="https://herald.example.com" token="JWT">`: a bell with the unread
  * count and a panel with the user's notifications. Attributes: `server` (default: where
  * widget.js came from), `token`, `align="start"` (panel opens to the right), `theme="dark"`,
- * `desktop-notifications`, `push="/worker.js"` (offers Web Push; see push-toggle.ts). Property `getToken` (a function returning a token or a promise of
- * one) replaces `token` for apps that fetch and renew tokens themselves.
- * Events (bubbling, composed): `herald-open` {notification} (cancelable: prevents marking it
- * read), `herald-status` {status}, `herald-unauthorized`.
+ * `desktop-notifications`, `push="/worker.js"` (offers Web Push; see push-toggle.ts). Property
+ * `getToken` (a function returning a token or a promise of one) replaces `token` for apps that
+ * fetch and renew tokens themselves.
+ * Events `herald-open`, `herald-status`, `herald-unauthorized`: see inbox-events.ts.
  */
 import { acquireClient, normalizeServer, releaseClient, SCRIPT_ORIGIN } from './client-registry';
-import {
-  desktopAlertsSupported,
-  desktopPermission,
-  requestDesktopPermission,
-  showDesktopAlert,
-} from './desktop-alerts';
+import { desktopAlertsSupported, desktopPermission, showDesktopAlert } from './desktop-alerts';
 import type { InboxClient, InboxEvent, InboxSnapshot } from './inbox-client';
-import { createShell, moveFocusInList, renderBadge, renderRows, type Shell } from './inbox-view';
+import { dispatchOpen, dispatchStatus } from './inbox-events';
+import { wireInput } from './inbox-input';
+import { createShell, renderBell, type Shell } from './inbox-view';
 import { LifecycleControls } from './lifecycle-controls';
+import { renderRows } from './notification-rows';
 import { renderPanelState } from './panel-state';
-import { PushToggle } from './push-toggle';
+import { pushToggleFor, type PushToggle } from './push-toggle';
 import { applyStyles } from './styles';
 import type { TokenProvider } from './token-source';
 import type { ConnectionStatus } from './types';
@@ -65,7 +63,16 @@ export class HeraldInboxElement extends HTMLElement {
       { root: shell.scroller, rootMargin: '0px 0px 160px 0px' },
     );
     this.observer.observe(shell.sentinel);
-    this.wire(root);
+    wireInput(root, shell, {
+      element: this,
+      controls: this.controls,
+      isOpen: () => this.isOpen,
+      client: () => this.client,
+      toggle: () => this.toggle(),
+      close: (restoreFocus) => this.close(restoreFocus),
+      render: () => this.render(),
+      opened: (notification) => dispatchOpen(this, notification),
+    });
   }
 
   /** The app's token hook: called for the first token and whenever the server rejects one. */
@@ -164,7 +171,17 @@ export class HeraldInboxElement extends HTMLElement {
     const token = this.getAttribute('token') || undefined;
     if (this.lastToken && !token && !this.tokenHook) void this.signOut();
     if (token) this.lastToken = token;
-    this.setUpPush(token || this.tokenHook ? this.server : null);
+    const hook = () => this.tokenHook;
+    this.push = pushToggleFor(this.push, {
+      server: token || this.tokenHook ? this.server : null,
+      workerPath: this.getAttribute('push'),
+      footer: this.shell.footer,
+      token: async () => {
+        const current = this.getAttribute('token') || this.lastToken;
+        return current ?? (await (hook() ?? (() => ''))());
+      },
+      onChange: () => this.render(),
+    });
     if (token || this.tokenHook) {
       try {
         const server = normalizeServer(this.server);
@@ -176,26 +193,6 @@ export class HeraldInboxElement extends HTMLElement {
       }
     }
     this.render(true);
-  }
-
-  private setUpPush(server: string | null): void {
-    const path = this.getAttribute('push');
-    if (this.push && (!path || !server || this.push.workerPath !== path)) {
-      this.push.button.remove();
-      this.push = null;
-    }
-    if (this.push || !path || !server) return;
-    const hook = () => this.tokenHook;
-    this.push = new PushToggle(
-      normalizeServer(server),
-      path,
-      async () => {
-        const token = this.getAttribute('token') || this.lastToken;
-        return token ?? (await (hook() ?? (() => ''))());
-      },
-      () => this.render(),
-    );
-    this.shell.footer.append(this.push.button);
   }
 
   private detach(): void {
@@ -223,18 +220,10 @@ export class HeraldInboxElement extends HTMLElement {
     const { shell } = this;
     const label = this.getAttribute('label') || 'Notifications';
     const unread = inbox?.unread ?? null;
-    if (renderBadge(shell.badge, unread, this.shownUnread)) {
-      shell.badge.classList.remove('bump');
-      void shell.badge.offsetWidth; // restart the animation
-      shell.badge.classList.add('bump');
-    }
-    this.shownUnread = unread;
-    shell.bell.setAttribute('aria-label', unread ? `${label}, ${unread} unread` : label);
     const status = snapshot?.status ?? null;
-    const down = status === 'offline' || status === 'unauthorized';
-    shell.bell.classList.toggle('offline', down);
-    shell.bell.title = down ? `${label} (offline)` : label;
-    if (status && status !== this.shownStatus) this.announceStatus(status);
+    renderBell(shell, label, { now: unread, shown: this.shownUnread }, status);
+    this.shownUnread = unread;
+    if (status && status !== this.shownStatus) dispatchStatus(this, status);
     this.shownStatus = status;
     shell.count.textContent = unread ? `(${unread})` : '';
     shell.markAll.disabled = !unread && !snapshot?.items.some((n) => !n.readAt);
@@ -252,77 +241,5 @@ export class HeraldInboxElement extends HTMLElement {
       this.observer.observe(shell.sentinel);
     }
     this.wasLoading = snapshot?.loading ?? null;
-  }
-
-  private announceStatus(status: ConnectionStatus): void {
-    this.dispatchEvent(
-      new CustomEvent('herald-status', { detail: { status }, bubbles: true, composed: true }),
-    );
-    if (status === 'unauthorized') {
-      this.dispatchEvent(new CustomEvent('herald-unauthorized', { bubbles: true, composed: true }));
-    }
-  }
-
-  private wire(root: ShadowRoot): void {
-    const { shell } = this;
-    shell.bell.addEventListener('click', () => this.toggle());
-    shell.markAll.addEventListener('click', () => void this.client?.markAllRead());
-    shell.bannerButton.addEventListener('click', () => this.client?.retry());
-    shell.stateButton.addEventListener('click', () => this.client?.retry());
-    shell.alertsButton.addEventListener('click', () => {
-      void requestDesktopPermission().then(() => this.render());
-    });
-    shell.list.addEventListener('click', (event) => this.onListClick(event));
-    root.addEventListener('keydown', (event) => this.onKeyDown(event as KeyboardEvent));
-    root.addEventListener('focusout', (event) => {
-      const next = (event as FocusEvent).relatedTarget as Node | null;
-      if (this.isOpen && next && next !== this && !root.contains(next)) this.close(false);
-    });
-  }
-
-  private onListClick(event: Event): void {
-    const target = event.target as Element;
-    const row = target.closest<HTMLLIElement>('li.item');
-    const id = row?.dataset['id'];
-    if (row && id && this.controls.onRowClick(target, row, id)) return;
-    const notification = id && this.client?.snapshot().items.find((n) => n.id === id);
-    if (!row || !notification) return;
-    if (target.closest('.mark')) {
-      row.querySelector<HTMLButtonElement>('.main')?.focus(); // the mark button is going away
-      void this.client?.markRead(notification.id);
-      return;
-    }
-    if (!target.closest('.main')) return;
-    const proceed = this.dispatchEvent(
-      new CustomEvent('herald-open', {
-        detail: { notification },
-        bubbles: true,
-        composed: true,
-        cancelable: true,
-      }),
-    );
-    if (proceed) void this.client?.markRead(notification.id);
-  }
-
-  private onKeyDown(event: KeyboardEvent): void {
-    if (event.key === 'Escape' && this.controls.onEscape(this.shadowRoot?.activeElement)) {
-      event.stopPropagation();
-      return;
-    }
-    if (event.key === 'Escape' && this.isOpen) {
-      event.stopPropagation();
-      this.close(true);
-      return;
-    }
-    if (this.controls.onMenuKey(event.key, this.shadowRoot?.activeElement)) {
-      event.preventDefault();
-      return;
-    }
-    if (
-      this.isOpen &&
-      moveFocusInList(this.shell.list, event.key, this.shadowRoot?.activeElement)
-    ) {
-      event.preventDefault();
-    }
   }
 }

@@ -6,8 +6,14 @@
  * Nothing missed, nothing twice: `syncedThrough` is the seq up to which the list is complete.
  * The first REST page sets it; after each `ready` the client sends `resume {afterSeq}` from it
  * when the server has more (`ready.lastSeq`), and every notification is keyed by id and seq.
+ *
+ * About 300 lines on purpose: the list, the unread count and that sync cursor change together
+ * in every handler below (a page, a frame, a reset), and the invariant is only checkable when
+ * all of them are read side by side. What is separable lives elsewhere: the lifecycle
+ * (inbox-lifecycle.ts), the list (notification-list.ts), the transport (fallback-connection.ts).
  */
 import type { Frame, ServerEvents } from '../../realtime/protocol';
+import { messageOf } from './format';
 import { InboxLifecycle } from './inbox-lifecycle';
 import { NotificationList } from './notification-list';
 import { FallbackConnection } from './fallback-connection';
@@ -300,8 +306,4 @@ export class InboxClient {
   private emit(event: InboxEvent = { type: 'change' }): void {
     for (const listener of [...this.listeners]) listener(event);
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,7 +4,7 @@
  * native button or checkbox, so Tab, Enter and Space reach and use them.
  */
 import type { InboxClient } from './inbox-client';
-import { snoozePresets } from './inbox-lifecycle';
+import { snoozePresets } from './lifecycle-rules';
 import type { Shell } from './inbox-view';
 import { renderPreferences, selectTab, toggleSnoozeMenu, type Tab } from './lifecycle-view';
 import type { InboxSnapshot } from './types';

@@ -3,7 +3,8 @@
  * action buttons (snooze with its presets, archive or move back, delete), and the preferences
  * panel. DOM calls only, text through textContent (see inbox-view.ts).
  */
-import { effectiveSwitch, snoozePresets, type LifecycleSnapshot } from './inbox-lifecycle';
+import type { LifecycleSnapshot } from './inbox-lifecycle';
+import { effectiveSwitch, snoozePresets } from './lifecycle-rules';
 import { archiveIcon, clockIcon, settingsIcon, trashIcon, unarchiveIcon } from './icons';
 import { h } from './inbox-view';
 

@@ -6,6 +6,8 @@
  * key, and the subscription stored with Herald. `signOut()` deletes it at Herald and
  * unsubscribes the browser, so the next user of this browser gets nobody else's pushes.
  */
+import { normalizeServer } from './client-registry';
+
 type TokenGetter = () => Promise<string>;
 export type PushState = 'hidden' | 'off' | 'working' | 'on' | 'denied' | 'failed';
 
@@ -172,4 +174,29 @@ function base64UrlBytes(value: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(new ArrayBuffer(raw.length));
   for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
   return bytes;
+}
+
+/**
+ * The toggle a widget should have now: `current` while it fits (the same worker path), else a
+ * new one in `footer` when there is a server and a worker path, else none (`current` removed).
+ */
+export function pushToggleFor(
+  current: PushToggle | null,
+  want: {
+    server: string | null;
+    workerPath: string | null;
+    footer: HTMLElement;
+    token: TokenGetter;
+    onChange: () => void;
+  },
+): PushToggle | null {
+  const { server, workerPath } = want;
+  if (current && (!workerPath || !server || current.workerPath !== workerPath)) {
+    current.button.remove();
+    current = null;
+  }
+  if (current || !workerPath || !server) return current;
+  const toggle = new PushToggle(normalizeServer(server), workerPath, want.token, want.onChange);
+  want.footer.append(toggle.button);
+  return toggle;
 }

@@ -12,7 +12,7 @@ import {
   type ClientEvents,
   type Frame,
 } from '../../realtime/protocol';
-import { Backoff } from './backoff';
+import { Reconnector } from './reconnector';
 import type { RestClient } from './rest-client';
 import type { TokenSource } from './token-source';
 import type { ConnectionStatus } from './types';
@@ -30,21 +30,14 @@ export interface ConnectionListener {
 
 /** App-level ping cadence; a socket silent for two of these is presumed dead. */
 const HEARTBEAT_MS = 25_000;
-/** A connection that stayed up this long resets the backoff. */
-const STABLE_MS = 10_000;
-/** Renewed tokens that may be rejected in a row before the widget gives up. */
-const MAX_RENEWALS_IN_A_ROW = 2;
 
 export class RealtimeConnection {
   private socket: WebSocket | null = null;
   private running = false;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private stableTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private lastFrameAt = 0;
-  private renewals = 0;
   private gotReady = false;
-  private readonly backoff = new Backoff();
+  private readonly reconnect: Reconnector;
   private readonly onOnline = () => this.retryNow();
 
   constructor(
@@ -52,7 +45,12 @@ export class RealtimeConnection {
     private readonly tokens: TokenSource,
     private readonly rest: RestClient,
     private readonly listener: ConnectionListener,
-  ) {}
+  ) {
+    this.reconnect = new Reconnector(tokens, {
+      status: (status, retryAt) => listener.status(status, retryAt),
+      reopen: () => void this.open(),
+    });
+  }
 
   start(): void {
     if (this.running) return;
@@ -80,14 +78,12 @@ export class RealtimeConnection {
   /** Skips the wait of a pending reconnect (the user's "Retry now", the network coming back). */
   retryNow(): void {
     if (!this.running || this.socket) return;
-    this.backoff.reset();
-    this.renewals = 0;
+    this.reconnect.reset();
     void this.open();
   }
 
   private async open(): Promise<void> {
-    clearTimeout(this.retryTimer);
-    this.listener.status('connecting', null);
+    this.reconnect.attempting();
     let token: string;
     try {
       token = await this.tokens.current();
@@ -120,10 +116,8 @@ export class RealtimeConnection {
     if (typeof frame?.event !== 'string') return;
     if (frame.event === 'ready') {
       this.gotReady = true;
-      this.renewals = 0;
-      this.listener.status('online', null);
+      this.reconnect.connected();
       this.startHeartbeat();
-      this.stableTimer = setTimeout(() => this.backoff.reset(), STABLE_MS);
     }
     this.listener.frame(frame);
   }
@@ -139,24 +133,11 @@ export class RealtimeConnection {
       return this.listener.unreachable();
     }
     if (!rejected) return this.scheduleRetry();
-    if (!this.tokens.canRefresh || this.renewals >= MAX_RENEWALS_IN_A_ROW) {
-      return this.listener.status('unauthorized', null);
-    }
-    this.renewals += 1;
-    try {
-      await this.tokens.refresh();
-    } catch {
-      return this.listener.status('unauthorized', null);
-    }
-    if (this.running && !this.socket) void this.open();
+    if ((await this.reconnect.renewToken()) && this.running && !this.socket) void this.open();
   }
 
   private scheduleRetry(): void {
-    if (!this.running) return;
-    if (!navigator.onLine) return this.listener.status('offline', null); // 'online' resumes
-    const delay = this.backoff.next();
-    this.listener.status('offline', Date.now() + delay);
-    this.retryTimer = setTimeout(() => void this.open(), delay);
+    if (this.running) this.reconnect.retryLater(); // offline, the 'online' event resumes
   }
 
   private startHeartbeat(): void {
@@ -180,12 +161,11 @@ export class RealtimeConnection {
     if (socket) socket.onopen = socket.onmessage = socket.onclose = null;
     this.socket = null;
     clearInterval(this.heartbeat);
-    clearTimeout(this.stableTimer);
+    this.reconnect.disconnected();
   }
 
   private clearTimers(): void {
-    clearTimeout(this.retryTimer);
-    clearTimeout(this.stableTimer);
+    this.reconnect.cancel();
     clearInterval(this.heartbeat);
   }
 }

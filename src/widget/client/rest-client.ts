@@ -2,7 +2,7 @@
 import type { Notification } from './types';
 import type { TokenSource } from './token-source';
 
-export const PAGE_SIZE = 20;
+const PAGE_SIZE = 20;
 
 export interface InboxPage {
   items: Notification[];

@@ -11,32 +11,33 @@ import {
   type ClientEvents,
   type Frame,
 } from '../../realtime/protocol';
-import { Backoff } from './backoff';
 import type { ConnectionListener } from './realtime-connection';
+import { Reconnector } from './reconnector';
 import type { TokenSource } from './token-source';
 
 /** The server sends a comment at least every 15 s: silence for this long means a dead stream. */
 const SILENCE_MS = 45_000;
-const STABLE_MS = 10_000;
-const MAX_RENEWALS_IN_A_ROW = 2;
 
 export class SseConnection {
   private controller: AbortController | null = null;
   private running = false;
   /** The cursor the current stream was opened with (it replays after it), or null. */
   private openedAfter: number | null = null;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private stableTimer: ReturnType<typeof setTimeout> | undefined;
   private watchdog: ReturnType<typeof setInterval> | undefined;
   private lastByteAt = 0;
-  private renewals = 0;
-  private readonly backoff = new Backoff();
+  private readonly reconnect: Reconnector;
 
   constructor(
     private readonly server: string,
     private readonly tokens: TokenSource,
     private readonly listener: ConnectionListener,
-  ) {}
+  ) {
+    this.reconnect = new Reconnector(tokens, {
+      status: (status, retryAt) => listener.status(status, retryAt),
+      // A reconnect starts afresh; InboxClient asks for the replay it needs after `ready`.
+      reopen: () => void this.open(null),
+    });
+  }
 
   get active(): boolean {
     return this.running;
@@ -51,7 +52,7 @@ export class SseConnection {
   stop(): void {
     this.running = false;
     this.detach();
-    clearTimeout(this.retryTimer);
+    this.reconnect.cancel();
   }
 
   /** `resume` is answered by the server when the stream was opened after that seq; else reopens. */
@@ -68,14 +69,12 @@ export class SseConnection {
 
   retryNow(): void {
     if (!this.running || this.controller) return;
-    this.backoff.reset();
-    this.renewals = 0;
+    this.reconnect.reset();
     void this.open(this.openedAfter);
   }
 
   private async open(afterSeq: number | null): Promise<void> {
-    clearTimeout(this.retryTimer);
-    this.listener.status('connecting', null);
+    this.reconnect.attempting();
     let token: string;
     try {
       token = await this.tokens.current();
@@ -143,12 +142,7 @@ export class SseConnection {
   }
 
   private deliver(frame: Frame): void {
-    if (frame.event === 'ready') {
-      this.renewals = 0;
-      this.listener.status('online', null);
-      clearTimeout(this.stableTimer);
-      this.stableTimer = setTimeout(() => this.backoff.reset(), STABLE_MS);
-    }
+    if (frame.event === 'ready') this.reconnect.connected();
     this.listener.frame(frame);
   }
 
@@ -163,25 +157,13 @@ export class SseConnection {
   private async rejected(controller: AbortController | null): Promise<void> {
     if (controller && this.controller === controller) this.detach();
     if (!this.running) return;
-    if (!this.tokens.canRefresh || this.renewals >= MAX_RENEWALS_IN_A_ROW) {
-      return this.listener.status('unauthorized', null);
+    if ((await this.reconnect.renewToken()) && this.running && !this.controller) {
+      void this.open(null);
     }
-    this.renewals += 1;
-    try {
-      await this.tokens.refresh();
-    } catch {
-      return this.listener.status('unauthorized', null);
-    }
-    if (this.running && !this.controller) void this.open(null);
   }
 
   private scheduleRetry(): void {
-    if (!this.running) return;
-    if (!navigator.onLine) return this.listener.status('offline', null);
-    const delay = this.backoff.next();
-    this.listener.status('offline', Date.now() + delay);
-    // A reconnect starts afresh; InboxClient asks for the replay it needs after `ready`.
-    this.retryTimer = setTimeout(() => void this.open(null), delay);
+    if (this.running) this.reconnect.retryLater();
   }
 
   private detach(): void {
@@ -189,7 +171,7 @@ export class SseConnection {
     this.controller = null;
     controller?.abort();
     clearInterval(this.watchdog);
-    clearTimeout(this.stableTimer);
+    this.reconnect.disconnected();
   }
 }
 

@@ -3,7 +3,7 @@
  * (`--herald-*`, they inherit into the shadow tree, so a host page sets them on the element or
  * any ancestor); `::part()` names the bell, badge, panel and items for deeper changes.
  */
-export const WIDGET_CSS = `
+const WIDGET_CSS = `
 :host {
   --_accent: var(--herald-accent, #4f46e5);
   --_bg: var(--herald-bg, #ffffff);

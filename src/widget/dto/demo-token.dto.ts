@@ -1,7 +1,7 @@
 import { IsString, Matches } from 'class-validator';
 
 /** Demo user names: short and plain, so they read well on the page and in a URL. */
-export const DEMO_USER_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
+const DEMO_USER_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
 
 export class DemoTokenDto {
   @IsString()

@@ -1,6 +1,6 @@
 /**
  * The demo page at `/`: what Herald is, in two lines, and the widget working for a user name of
- * the visitor's choice. Static markup; its script is /demo.js (src/widget/client/demo-page.ts),
+ * the visitor's choice. Static markup; its script is /demo.js (src/widget/client/demo.ts),
  * so the page runs under a CSP without inline scripts, like a careful host app would.
  */
 
