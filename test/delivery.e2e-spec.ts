@@ -1,5 +1,9 @@
 /** Publish → store → push to every socket of the user, on every instance; resume; idempotency. */
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import request from 'supertest';
+import { NOTIFICATIONS_QUEUE } from '../src/notifications/notifications.jobs';
+import { throughMarker } from './support/marker';
 import {
   destroyIsolation,
   eventually,
@@ -27,6 +31,22 @@ function publish(app: TestApp, body: Record<string, unknown>, token = serviceTok
     .post('/v1/notifications')
     .set('Authorization', `Bearer ${token}`)
     .send(body);
+}
+
+/** 1..n */
+const range1 = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+/** Resolves once every publish job queued so far has run (a 202 means its job is in Redis). */
+async function publishJobsDone(app: TestApp): Promise<void> {
+  const queue = app.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+  await eventually(
+    async () => {
+      const counts = await queue.getJobCounts();
+      return counts.waiting + counts.active + counts.delayed === 0;
+    },
+    5000,
+    'the queued publish jobs to finish',
+  );
 }
 
 beforeAll(async () => {
@@ -73,7 +93,10 @@ describe('publish and deliver', () => {
       topic: null,
     });
     expect(second).toEqual(first);
-    expect(await bob.countAfter('notification', 300)).toBe(0);
+    // Had the publish reached bob, his row would have been stored with alice's, before the marker.
+    const toBob = await throughMarker(bob, a.url, 'bob');
+    expect(toBob.before).toEqual([]);
+    expect(toBob.marker.seq).toBe(1);
 
     const inbox = await request(a.url)
       .get('/v1/notifications')
@@ -168,10 +191,12 @@ describe('resume', () => {
       seq: seen.seq + 13,
       title: 'live after resume',
     });
-    expect(await back.countAfter('notification', 200)).toBe(13);
+    const after = await throughMarker(back, a.url, 'erin');
+    expect(after.before.map((n) => n.seq)).toEqual(range1(13).map((i) => seen.seq + i));
+    expect(after.marker.seq).toBe(seen.seq + 14);
   });
 
-  it('does not duplicate a live notification that the replay already sent', async () => {
+  it('does not duplicate a live notification that an overlapping replay already sent', async () => {
     const frank = await connect(a, 'frank');
     frank.send('resume', { afterSeq: 0 });
     await frank.next('resumed');
@@ -180,17 +205,23 @@ describe('resume', () => {
         publish(a, { userIds: ['frank'], type: 't', title: `burst ${i}` }),
       ),
     );
-    frank.send('resume', { afterSeq: 0 }); // replay overlaps with live delivery
-    await eventually(() => frank.all('resumed').length === 2, 5000, 'second resumed');
-    await eventually(
-      () => new Set(frank.all('notification').map((n) => n.seq)).size === 20,
-      5000,
-      '20 distinct seqs',
-    );
-    const live = frank.all('notification');
-    const seqs = live.map((n) => n.seq);
-    // the second replay repeats what the client asked for again; every seq arrives, in order per phase
-    expect(new Set(seqs)).toEqual(new Set(Array.from({ length: 20 }, (_, i) => i + 1)));
+    frank.send('resume', { afterSeq: 0 }); // replays what is stored by now while the rest is live
+    const { count: replayed } = await frank.next('resumed');
+    const { before, marker } = await throughMarker(frank, a.url, 'frank');
+    expect(marker.seq).toBe(21);
+    // Every frame counts, duplicates included: live 1..m until the second resume, its replay
+    // 1..k (the client asked for everything again), then live k+1..20, each once.
+    const second = frank.frames.filter((f) => f.event === 'resumed')[1];
+    const beforeSecond = frank.frames
+      .slice(0, frank.frames.indexOf(second))
+      .filter((f) => f.event === 'notification').length;
+    const liveFirst = beforeSecond - replayed;
+    expect(liveFirst).toBeLessThanOrEqual(replayed);
+    expect(before.map((n) => n.seq)).toEqual([
+      ...range1(liveFirst),
+      ...range1(replayed),
+      ...range1(20 - replayed).map((i) => replayed + i),
+    ]);
   });
 
   it('caps a replay at 1,000 and says it is incomplete, then continues live', async () => {
@@ -217,6 +248,40 @@ describe('resume', () => {
   });
 });
 
+describe('a replay and the live notifications held meanwhile', () => {
+  // A new socket's live notifications wait for its first frame (or WS_RESUME_GRACE_MS): a long
+  // grace here, so a whole burst is held while it is stored, and the replay then sends all of it.
+  let holding: TestApp;
+
+  beforeAll(async () => {
+    holding = await startTestApp(isolation, { WS_RESUME_GRACE_MS: '30000' });
+  });
+
+  afterAll(async () => {
+    await holding?.close();
+  });
+
+  it('drops every held live notification that the replay already sent', async () => {
+    const waiting = await connect(holding, 'gus'); // sends nothing yet: live frames are held
+    const watcher = await connect(holding, 'gus');
+    watcher.send('ping'); // its first frame: live delivery to it starts now
+    await watcher.next('pong');
+    await Promise.all(
+      range1(20).map((i) => publish(a, { userIds: ['gus'], type: 't', title: `held ${i}` })),
+    );
+    // Each bus message is handed to both sockets of gus on this instance at once: when the
+    // watcher has all 20, the waiting socket holds all 20 as well.
+    await eventually(() => watcher.all('notification').length === 20, 5000, 'the burst, live');
+    expect(waiting.all('notification')).toEqual([]);
+
+    waiting.send('resume', { afterSeq: 0 });
+    expect(await waiting.next('resumed')).toEqual({ count: 20, complete: true });
+    const { before, marker } = await throughMarker(waiting, a.url, 'gus');
+    expect(before.map((n) => n.seq)).toEqual(range1(20)); // the replay; no live copy after it
+    expect(marker.seq).toBe(21);
+  });
+});
+
 describe('idempotency', () => {
   it('stores one row and answers the same jobId for a repeated key, also after the job completed', async () => {
     const body = {
@@ -237,7 +302,7 @@ describe('idempotency', () => {
       const third = await publish(a, { ...body, title: 'changed text, same key' });
       expect(third.status).toBe(202);
       expect(third.body.jobId).toBe(first.body.jobId);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await publishJobsDone(a); // the repeat's job ran: whatever it stores is in now
       const rows = await db.query(`SELECT title FROM notifications WHERE user_id='gina'`);
       expect(rows.rows).toEqual([{ title: 'once' }]);
     } finally {

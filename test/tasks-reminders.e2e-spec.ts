@@ -15,6 +15,7 @@ import {
   startTestApp,
   type TestApp,
 } from './support/test-app';
+import { throughMarker } from './support/marker';
 import { tokenFor } from './support/tokens';
 import { TestSocket } from './support/ws-client';
 
@@ -67,10 +68,25 @@ async function nextOfType(
   }
 }
 
-const dueCount = (socket: TestSocket) =>
-  socket.all('notification').filter((n) => n.type === 'task.due').length;
+const dueTasks = (notifications: NotificationView[]) =>
+  notifications.filter((n) => n.type === 'task.due').map((n) => n.data['taskId']);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves once no job of the task is waiting, running or scheduled: every reminder ran. */
+async function jobsSettled(taskId: string): Promise<void> {
+  await eventually(
+    async () => {
+      const jobs = await tasksQueue().getJobs(['waiting', 'active', 'delayed']);
+      return !jobs.some((job) => (job?.data as { taskId?: string } | undefined)?.taskId === taskId);
+    },
+    5000,
+    `the jobs of task ${taskId} to settle`,
+  );
+}
+
+/** The task.due reminders (their task ids) `userId` got before a marker published now. */
+async function dueBeforeMarker(socket: TestSocket, userId: string): Promise<unknown[]> {
+  return dueTasks((await throughMarker(socket, app.url, userId)).before);
+}
 
 beforeAll(async () => {
   app = await startTestApp(isolation);
@@ -100,8 +116,9 @@ describe('reminders', () => {
       expect(at).toBeLessThan(dueAt.getTime() + 1500);
       expect(notification.data).toMatchObject({ taskId: id, dueAt: dueAt.toISOString() });
     }
-    await sleep(300);
-    expect([dueCount(aliceSocket), dueCount(bobSocket)]).toEqual([1, 1]);
+    await jobsSettled(id);
+    expect(await dueBeforeMarker(aliceSocket, alice)).toEqual([id]);
+    expect(await dueBeforeMarker(bobSocket, bob)).toEqual([id]);
   });
 
   it('moving dueAt: the reminder comes at the new time only', async () => {
@@ -123,8 +140,8 @@ describe('reminders', () => {
     expect(at).toBeGreaterThanOrEqual(moved.getTime() - 50);
     expect(at).toBeLessThan(moved.getTime() + 1500);
     expect(notification.data).toMatchObject({ taskId: id, dueAt: moved.toISOString() });
-    await sleep(300);
-    expect(dueCount(socket)).toBe(1);
+    await jobsSettled(id);
+    expect(await dueBeforeMarker(socket, alice)).toEqual([id]);
   });
 
   it('completing or deleting the task cancels its reminder', async () => {
@@ -145,8 +162,17 @@ describe('reminders', () => {
       'both reminders removed from Redis',
     );
 
-    await sleep(Math.max(0, done.dueAt.getTime() + 1000 - Date.now()));
-    expect([dueCount(aliceSocket), dueCount(bobSocket)]).toEqual([0, 0]);
+    // A reminder due after the cancelled ones, to both: delayed jobs run in due order, so when
+    // it has reached both sockets, a cancelled reminder that still fired would have come first.
+    const later = await createDue(alice, done.dueAt.getTime() + 300 - Date.now(), {
+      assigneeId: bob,
+    });
+    await Promise.all([
+      nextOfType(aliceSocket, 'task.due', 5000),
+      nextOfType(bobSocket, 'task.due', 5000),
+    ]);
+    expect(dueTasks(aliceSocket.all('notification'))).toEqual([later.id]);
+    expect(dueTasks(bobSocket.all('notification'))).toEqual([later.id]);
   });
 
   it('acts on the task as it is when it fires: new assignee, new title', async () => {
@@ -163,8 +189,8 @@ describe('reminders', () => {
     const { notification } = await nextOfType(carolSocket, 'task.due', 5000);
     expect(notification.title).toContain('Renamed after scheduling');
     expect(notification.data).toMatchObject({ taskId: id, assigneeId: carol });
-    await sleep(300);
-    expect(dueCount(bobSocket)).toBe(0);
+    await jobsSettled(id);
+    expect(await dueBeforeMarker(bobSocket, bob)).toEqual([]);
   });
 
   it('survives a restart: scheduled by one run of the service, sent by the next', async () => {

@@ -177,7 +177,12 @@ async function runWsBatch(rng: Rng, batch: number, counts: Map<string, number>):
     socket.all('error').length + socket.all('pong').length + socket.all('resumed').length;
   try {
     await eventually(() => answers() >= expected, 15000, `answers to batch ${batch}`);
-    await sleep(50); // a second answer to one frame would arrive now
+    // A second barrier: a ping is answered as it is handled, in order, so a second answer to
+    // any earlier frame, sent as that frame was handled, comes before this pong.
+    const pongs = socket.all('pong').length;
+    socket.send('ping');
+    await eventually(() => socket.all('pong').length > pongs, 15000, `barrier of batch ${batch}`);
+    expected += 1;
   } catch (error) {
     violation('frames without an answer', {
       batch,

@@ -12,6 +12,7 @@
 import type Bull from 'bull';
 import { Redis } from 'ioredis';
 import type { Client } from 'pg';
+import { throughMarker } from '../support/marker';
 import { OwnRedis } from '../support/redis-server';
 import { destroyIsolation, eventually, newIsolation, sql } from '../support/test-app';
 import { tokenFor } from '../support/tokens';
@@ -128,7 +129,9 @@ it('re-runs the stalled jobs of a killed instance elsewhere: nothing lost, nothi
 
   // The reconnected client has every seq exactly once, in order, across both instances.
   await eventually(() => onB.all('notification').length >= 10, 15000, '10 more on B');
-  await new Promise((resolve) => setTimeout(resolve, 500)); // would-be duplicates arrive now
-  const seen = [...seenOnA, ...onB.all('notification').map((n) => n.seq)];
+  // A would-be duplicate, stored or pushed twice, reaches B's socket before this marker.
+  const { before, marker } = await throughMarker(onB, b.url, 'kim', 10000);
+  const seen = [...seenOnA, ...before.map((n) => n.seq)];
   expect(seen).toEqual(range1(13));
+  expect(marker.seq).toBe(14);
 }, 120000);

@@ -228,17 +228,26 @@ describe("one user's token against another user's data", () => {
     sockets.push(bob, alice);
     alice.send('resume', { afterSeq: 0 });
     expect(await alice.next('resumed')).toEqual({ count: 0, complete: true });
-    alice.send('read', { ids: bobIds });
-    alice.send('read.all');
-    alice.send('ping');
-    await alice.next('pong');
-    await sleep(300);
     expect(alice.all('notification')).toEqual([]);
-    expect(bob.all('read')).toEqual([]);
+    // Two of alice's own, so that her read and her read.all each answer once carried out.
+    for (const title of ['own one', 'own two']) {
+      await request(app.url)
+        .post('/v1/notifications')
+        .set('Authorization', `Bearer ${serviceToken()}`)
+        .send({ userIds: ['alice'], type: 't', title })
+        .expect(202);
+    }
+    const own = [await alice.next('notification'), await alice.next('notification')];
+    expect(own.map((n) => n.userId)).toEqual(['alice', 'alice']);
+    alice.send('read', { ids: [...bobIds, own[0].id] });
+    expect((await alice.next('read')).ids).toEqual([own[0].id]);
+    alice.send('read.all');
+    expect(await alice.next('read')).toMatchObject({ ids: [own[1].id], all: true });
     expect(await bobUnread()).toBe(2);
-    // The control: bob himself can.
+    // The control: bob himself can; his first read frame is that one, none came from alice's.
     bob.send('read', { ids: [bobIds[0]] });
     expect((await bob.next('read')).ids).toEqual([bobIds[0]]);
+    expect(bob.all('read')).toHaveLength(1);
     expect(await bobUnread()).toBe(1);
   });
 
