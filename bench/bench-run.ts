@@ -34,6 +34,8 @@ export interface BenchOptions {
   countIo: boolean;
   /** Herald (default) or the reference service (bench/reference). */
   target?: BenchTarget;
+  /** Keep-alive connections of the publishing REST client (default 256). */
+  restSockets?: number;
 }
 
 export interface ConnectPhase {
@@ -70,7 +72,7 @@ export class BenchRun {
         expiresIn: 3600,
       },
     );
-    this.service = new RestClient(herald.urls, token);
+    this.service = new RestClient(herald.urls, token, options.restSockets);
     this.ioFile = join(options.outDir, 'io-counts.json');
   }
 
@@ -111,7 +113,7 @@ export class BenchRun {
       loadBefore: this.loadBefore,
       workers: this.options.workers,
       instances: this.options.instances,
-      ...(Object.keys(this.options.env).length ? { serverEnv: this.options.env } : {}),
+      ...(Object.keys(this.options.env).length ? { serverEnv: shownEnv(this.options.env) } : {}),
       ...(this.options.nodeArgs.length ? { serverNodeArgs: this.options.nodeArgs } : {}),
     };
   }
@@ -306,5 +308,13 @@ export function ioDelta(
       .map(([key, value]) => [key, value - (before[key] ?? 0)] as const)
       .filter(([, value]) => value > 0)
       .sort((a, b) => b[1] - a[1]),
+  );
+}
+
+/** The server environment as a result line shows it: keys and certificates only as `(set)`. */
+function shownEnv(env: Record<string, string>): Record<string, string> {
+  const hidden = new Set(['WEB_PUSH_VAPID_PRIVATE_KEY', 'WEB_PUSH_EXTRA_CA']);
+  return Object.fromEntries(
+    Object.entries(env).map(([key, value]) => [key, hidden.has(key) ? '(set)' : value]),
   );
 }

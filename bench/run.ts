@@ -17,6 +17,7 @@ import { BenchRun, type BenchOptions } from './bench-run';
 import { compareUnicast, searchSustained } from './compare';
 import type { BenchTarget } from './herald-process';
 import { machineInfo } from './machine';
+import { PushSink } from './push-sink';
 import { connections } from './scenarios/connections';
 import { fanout } from './scenarios/fanout';
 import { resume } from './scenarios/resume';
@@ -37,7 +38,11 @@ const USAGE = `usage: npm run bench -- <unicast|sustained|overload|fanout|connec
   --missed N             resume: missed notifications per client   (default 50)
   --rounds N             fanout publishes per variant              (default 5)
   --preferences          fanout: every recipient has preferences (a muted prefix, channels)
+  --push-offline         unicast/fanout: as many offline users as sockets, each with a Web Push
+                         subscription on a local push service; half the notifications go to them
   --concurrency N        WebSocket handshakes in flight            (default 200)
+  --rest-sockets N       publisher's keep-alive connections: a request waits in the
+                         generator when all are busy, so overload runs want many (default 256)
   --workers N            client worker processes                   (default 4)
   --instances N          Herald processes, one deployment          (default 1)
   --env KEY=VALUE        extra server environment (repeatable)
@@ -62,7 +67,9 @@ const { values, positionals } = parseArgs({
     missed: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '5' },
     preferences: { type: 'boolean', default: false },
+    'push-offline': { type: 'boolean', default: false },
     concurrency: { type: 'string', default: '200' },
+    'rest-sockets': { type: 'string', default: '256' },
     workers: { type: 'string', default: '4' },
     instances: { type: 'string', default: '1' },
     env: { type: 'string', multiple: true, default: [] },
@@ -86,6 +93,9 @@ interface Spec {
   runner: Runner;
   targets?: BenchTarget[];
 }
+
+/** Started in main() before any Herald when `--push-offline` is given. */
+let pushSink: PushSink | undefined;
 
 function plan(): Spec[] {
   const concurrency = num(values.concurrency, 200);
@@ -145,6 +155,7 @@ function plan(): Spec[] {
         warmupS: num(values.warmup, 5),
         concurrency,
         perRequest: num(values['per-request'], 1),
+        pushOffline: pushSink,
       }),
     ],
   }));
@@ -158,6 +169,7 @@ function plan(): Spec[] {
         rounds: num(values.rounds, 5),
         concurrency,
         preferences: values.preferences,
+        pushOffline: pushSink,
       }),
   };
   const connectionsRun = {
@@ -234,8 +246,14 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(await machineInfo()));
     return;
   }
+  if (values['push-offline']) {
+    if (values.compare || !['unicast', 'fanout'].includes(scenario)) {
+      throw new Error('--push-offline: unicast or fanout, without --compare');
+    }
+    pushSink = await PushSink.start();
+  }
   const runs = plan();
-  ensureFileLimit(Math.max(...runs.map((r) => r.sockets)));
+  ensureFileLimit(Math.max(...runs.map((r) => r.sockets)) + num(values['rest-sockets'], 256));
   if (!values['no-build']) {
     console.error('building: npx nest build');
     execFileSync('npx', ['nest', 'build'], { cwd: root, stdio: ['ignore', 2, 2] });
@@ -255,10 +273,14 @@ async function main(): Promise<void> {
       ),
       target,
       workers: num(values.workers, 4),
+      restSockets: num(values['rest-sockets'], 256),
       instances: num(values.instances, 1),
-      env: Object.fromEntries(
-        values.env.map((pair) => pair.split(/=(.*)/s, 2) as [string, string]),
-      ),
+      env: {
+        ...pushSink?.env(),
+        ...Object.fromEntries(
+          values.env.map((pair) => pair.split(/=(.*)/s, 2) as [string, string]),
+        ),
+      },
       nodeArgs: values['node-arg'],
       // The reference has no profile or I/O counting hooks of its own; Herald is what is profiled.
       cpuProf: values['cpu-prof'] && target === 'herald',

@@ -53,7 +53,7 @@ export class AppModule {
         RealtimeModule,
         NotificationsModule,
         TasksModule,
-        RealtimeGatewayModule,
+        RealtimeGatewayModule.register({ inbox: NotificationsModule }),
         HealthModule,
         AdminModule,
         DocsModule,

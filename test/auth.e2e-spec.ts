@@ -2,18 +2,11 @@
 import jwt from 'jsonwebtoken';
 import { generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
-import { serviceToken, tokenFor, unsignedToken } from './support/tokens';
-import { TestSocket } from './support/ws-client';
+import { HeraldSocket } from '../src/client';
+import { tokenFor, unsignedToken } from './support/tokens';
+import { useTestApp } from './support/use-test-app';
 
-const isolation = newIsolation('auth');
-let app: TestApp;
+const herald = useTestApp({ env: { ALLOWED_ORIGINS: 'https://app.example' } });
 
 const { privateKey: rsaKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const now = () => Math.floor(Date.now() / 1000);
@@ -42,19 +35,10 @@ const badTokens: [string, () => string | undefined][] = [
   ['garbage', () => 'not.a.jwt'],
 ];
 
-beforeAll(async () => {
-  app = await startTestApp(isolation, { ALLOWED_ORIGINS: 'https://app.example' });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await destroyIsolation(isolation);
-});
-
 describe.each(badTokens)('with %s', (_name, makeToken) => {
   it('REST answers 401 in the error shape', async () => {
     const token = makeToken();
-    const call = request(app.url).get('/v1/notifications');
+    const call = request(herald.url).get('/v1/notifications');
     const response = await (token ? call.set('Authorization', `Bearer ${token}`) : call);
     expect(response.status).toBe(401);
     expect(response.body).toEqual({
@@ -68,10 +52,12 @@ describe.each(badTokens)('with %s', (_name, makeToken) => {
   it('the WebSocket upgrade answers HTTP 401 before any frame (query and subprotocol)', async () => {
     const token = makeToken();
     const query = token ? `?token=${encodeURIComponent(token)}` : '';
-    expect(await TestSocket.upgradeStatus(`${app.wsUrl}${query}`)).toBe(401);
+    expect(await HeraldSocket.upgradeStatus(`${herald.app.wsUrl}${query}`)).toBe(401);
     if (token) {
       expect(
-        await TestSocket.upgradeStatus(app.wsUrl, { protocols: ['herald.v1', `bearer.${token}`] }),
+        await HeraldSocket.upgradeStatus(herald.app.wsUrl, {
+          protocols: ['herald.v1', `bearer.${token}`],
+        }),
       ).toBe(401);
     }
   });
@@ -79,20 +65,19 @@ describe.each(badTokens)('with %s', (_name, makeToken) => {
 
 describe('WebSocket handshake', () => {
   it('accepts the bearer subprotocol and answers herald.v1', async () => {
-    const socket = await TestSocket.connect(app.wsUrl, tokenFor('alice'), { via: 'protocol' });
+    const socket = await herald.connect('alice', { via: 'protocol' });
     expect(socket.ws.protocol).toBe('herald.v1');
     expect(socket.frames[0].event).toBe('ready');
-    socket.close();
   });
 
   it('refuses an origin that is not allowed with HTTP 403, accepts an allowed one', async () => {
-    const url = `${app.wsUrl}?token=${tokenFor('alice')}`;
-    expect(await TestSocket.upgradeStatus(url, { origin: 'https://evil.example' })).toBe(403);
-    expect(await TestSocket.upgradeStatus(url, { origin: 'https://app.example' })).toBe(101);
+    const url = `${herald.app.wsUrl}?token=${tokenFor('alice')}`;
+    expect(await HeraldSocket.upgradeStatus(url, { origin: 'https://evil.example' })).toBe(403);
+    expect(await HeraldSocket.upgradeStatus(url, { origin: 'https://app.example' })).toBe(101);
   });
 
   it('closes a socket with 4401 when its token expires', async () => {
-    const socket = await TestSocket.connect(app.wsUrl, tokenFor('alice', { expiresIn: 2 }));
+    const socket = await herald.connect('alice', { token: { expiresIn: 2 } });
     const closed = await Promise.race([
       socket.closed,
       new Promise((r) => setTimeout(() => r('still open'), 4000)),
@@ -103,52 +88,28 @@ describe('WebSocket handshake', () => {
 
 describe('scopes and ownership', () => {
   it('refuses a user token publishing with 403', async () => {
-    const response = await request(app.url)
-      .post('/v1/notifications')
-      .set('Authorization', `Bearer ${tokenFor('alice')}`)
-      .send({ userIds: ['bob'], type: 't', title: 'spoof' });
+    const response = await herald
+      .as('alice')
+      .request<{ message: string }>('POST', '/v1/notifications', {
+        body: { userIds: ['bob'], type: 't', title: 'spoof' },
+      });
     expect(response.status).toBe(403);
     expect(response.body.message).toContain('notifications:write');
   });
 
   it('answers 404 when a user reads or marks a notification that is not theirs', async () => {
-    await request(app.url)
-      .post('/v1/notifications')
-      .set('Authorization', `Bearer ${serviceToken()}`)
-      .send({ userIds: ['bob'], type: 't', title: 'for bob only' })
-      .expect(202);
-    const bobs = await eventually(async () => {
-      const res = await request(app.url)
-        .get('/v1/notifications')
-        .set('Authorization', `Bearer ${tokenFor('bob')}`);
-      return res.body.items?.[0] as { id: string } | undefined;
-    });
-    const alice = `Bearer ${tokenFor('alice')}`;
-    expect(
-      (await request(app.url).post(`/v1/notifications/${bobs.id}/read`).set('Authorization', alice))
-        .status,
-    ).toBe(404);
-    expect(
-      (
-        await request(app.url)
-          .post('/v1/notifications/read')
-          .set('Authorization', alice)
-          .send({ ids: [bobs.id] })
-      ).body,
-    ).toEqual({ updated: 0 });
-    const aliceInbox = await request(app.url).get('/v1/notifications').set('Authorization', alice);
-    expect(aliceInbox.body.items).toEqual([]);
-    const bobInbox = await request(app.url)
-      .get('/v1/notifications')
-      .set('Authorization', `Bearer ${tokenFor('bob')}`);
-    expect(bobInbox.body.items[0].readAt).toBeNull();
+    await herald.publish('bob', { type: 't', title: 'for bob only' });
+    const [bobs] = await herald.stored('bob', 1);
+    const alice = herald.as('alice');
+    expect((await alice.request('POST', `/v1/notifications/${bobs.id}/read`)).status).toBe(404);
+    expect(await alice.inbox.readMany([bobs.id])).toEqual({ updated: 0 });
+    expect((await alice.inbox.list()).items).toEqual([]);
+    expect((await herald.as('bob').inbox.list()).items[0].readAt).toBeNull();
   });
 
   it("a user cannot resume or mark another user's notifications over the socket", async () => {
-    const mallory = await TestSocket.connect(app.wsUrl, tokenFor('mallory'));
-    mallory.send('resume', { afterSeq: 0 });
-    expect(await mallory.next('resumed')).toEqual({ count: 0, complete: true });
+    const mallory = await herald.connect('mallory');
+    expect(await mallory.resume(0)).toEqual({ count: 0, complete: true });
     expect(mallory.all('notification')).toEqual([]);
-    mallory.close();
   });
 });

@@ -12,16 +12,11 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DEVELOPMENT_JWT_SECRET } from '../src/config/app-config';
 import { heraldBuild } from './resilience/support/herald-process';
+import { HeraldSocket } from '../src/client';
+import { useTestApp } from './support/use-test-app';
 import { BASE_ENV, TEST_JWT_SECRET } from './support/env';
 import { freePort } from './support/redis-server';
-import {
-  destroyIsolation,
-  newIsolation,
-  startTestApp,
-  type Isolation,
-  type TestApp,
-} from './support/test-app';
-import { TestSocket } from './support/ws-client';
+import { destroyIsolation, newIsolation, startTestApp, type Isolation } from './support/test-app';
 
 const ROOT = join(__dirname, '..');
 
@@ -133,8 +128,8 @@ describe('node dist/src/main.js without NODE_ENV (production)', () => {
       expect(published.status).toBe(401);
       const real = jwt.sign({ sub: 'alice' }, TEST_JWT_SECRET, { expiresIn: 600 });
       const wsUrl = `${started.url.replace('http', 'ws')}/ws?token=${real}`;
-      expect(await TestSocket.upgradeStatus(wsUrl, { origin: 'https://evil.example' })).toBe(403);
-      expect(await TestSocket.upgradeStatus(wsUrl)).toBe(101); // the control: no Origin, a service
+      expect(await HeraldSocket.upgradeStatus(wsUrl, { origin: 'https://evil.example' })).toBe(403);
+      expect(await HeraldSocket.upgradeStatus(wsUrl)).toBe(101); // the control: no Origin, a service
     } finally {
       await started.stop();
     }
@@ -153,42 +148,30 @@ describe('npm scripts', () => {
 });
 
 describe('JWT_AUDIENCE with a public key', () => {
-  const isolation = newIsolation('failclosedaud');
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const publicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const sign = (claims: object) =>
     jwt.sign({ sub: 'alice', ...claims }, rsa.privateKey, { algorithm: 'RS256', expiresIn: 600 });
-  let app: TestApp;
-
-  beforeAll(async () => {
-    app = await startTestApp(isolation, {
-      JWT_SECRET: '',
-      JWT_PUBLIC_KEY: publicPem,
-      JWT_AUDIENCE: 'herald',
-    });
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await destroyIsolation(isolation);
+  const suite = useTestApp({
+    name: 'failclosedaud',
+    env: { JWT_SECRET: '', JWT_PUBLIC_KEY: publicPem, JWT_AUDIENCE: 'herald' },
   });
 
   it("refuses a token the identity provider made for another app (401), takes Herald's", async () => {
     const status = async (token: string) =>
-      (await request(app.url).get('/v1/notifications').set('Authorization', `Bearer ${token}`))
-        .status;
+      (await suite.client(token).request('GET', '/v1/notifications')).status;
     for (const token of [sign({ aud: 'billing-app' }), sign({})]) {
       expect(await status(token)).toBe(401);
-      expect(await TestSocket.upgradeStatus(`${app.wsUrl}?token=${token}`)).toBe(401);
+      expect(await HeraldSocket.upgradeStatus(`${suite.app.wsUrl}?token=${token}`)).toBe(401);
     }
     const herald = sign({ aud: 'herald' });
     expect(await status(herald)).toBe(200);
-    expect(await TestSocket.upgradeStatus(`${app.wsUrl}?token=${herald}`)).toBe(101);
+    expect(await HeraldSocket.upgradeStatus(`${suite.app.wsUrl}?token=${herald}`)).toBe(101);
   });
 
   it('will not start in production without JWT_AUDIENCE', async () => {
     await expect(
-      startTestApp(isolation, { JWT_SECRET: '', JWT_PUBLIC_KEY: publicPem }),
+      startTestApp(suite.isolation, { JWT_SECRET: '', JWT_PUBLIC_KEY: publicPem }),
     ).rejects.toThrow('JWT_AUDIENCE');
   });
 });

@@ -4,21 +4,13 @@
  * X-Powered-By, CORS, and the client IP behind TRUST_PROXY_HOPS proxies.
  */
 import request from 'supertest';
-import { destroyIsolation, newIsolation, startTestApp, type TestApp } from './support/test-app';
+import type { TestApp } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 import { serviceToken, tokenFor } from './support/tokens';
 
-const isolation = newIsolation('httpedge');
-let app: TestApp;
 const UUID = /^[0-9a-f-]{36}$/;
 
-beforeAll(async () => {
-  app = await startTestApp(isolation, { ALLOWED_ORIGINS: 'https://app.example' });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await destroyIsolation(isolation);
-});
+const herald = useTestApp({ env: { ALLOWED_ORIGINS: 'https://app.example' } });
 
 /** The error shape of API.md, with the id the response header carries. */
 function expectErrorBody(response: request.Response, status: number): void {
@@ -37,20 +29,20 @@ describe('paths match exactly', () => {
   it.each(['/metrics/', '/METRICS', '/Metrics', '/health/live/', '/HEALTH/live'])(
     '%s is not another name of a route (404)',
     async (path) => {
-      const response = await request(app.url).get(path);
+      const response = await request(herald.url).get(path);
       expectErrorBody(response, 404);
     },
   );
 
   it('serves the routes themselves', async () => {
-    expect((await request(app.url).get('/metrics')).status).toBe(200);
-    expect((await request(app.url).get('/health/live')).status).toBe(200);
+    expect((await request(herald.url).get('/metrics')).status).toBe(200);
+    expect((await request(herald.url).get('/health/live')).status).toBe(200);
   });
 });
 
 describe('what the server refuses before any controller', () => {
   const publish = () =>
-    request(app.url).post('/v1/notifications').set('Authorization', `Bearer ${serviceToken()}`);
+    request(herald.url).post('/v1/notifications').set('Authorization', `Bearer ${serviceToken()}`);
 
   it('answers a body over 1 MiB with 413 in the error shape', async () => {
     const response = await publish()
@@ -71,7 +63,7 @@ describe('what the server refuses before any controller', () => {
   });
 
   it('answers a path that does not decode with 400 in the error shape', async () => {
-    const response = await request(app.url)
+    const response = await request(herald.url)
       .get('/v1/notifications/%E0%A4%A/read')
       .set('Authorization', `Bearer ${tokenFor('alice')}`);
     expectErrorBody(response, 400);
@@ -93,9 +85,9 @@ describe('what the server refuses before any controller', () => {
 
 describe('headers', () => {
   it('sends no X-Powered-By, and CORS answers a preflight', async () => {
-    const plain = await request(app.url).get('/health/live');
+    const plain = await request(herald.url).get('/health/live');
     expect(plain.headers['x-powered-by']).toBeUndefined();
-    const preflight = await request(app.url)
+    const preflight = await request(herald.url)
       .options('/v1/notifications')
       .set('Origin', 'https://app.example')
       .set('Access-Control-Request-Method', 'POST')
@@ -103,7 +95,7 @@ describe('headers', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('https://app.example');
     expect(preflight.headers['access-control-allow-credentials']).toBeUndefined();
-    const del = await request(app.url)
+    const del = await request(herald.url)
       .options('/v1/notifications/x')
       .set('Origin', 'https://app.example')
       .set('Access-Control-Request-Method', 'DELETE');
@@ -128,24 +120,15 @@ describe('TRUST_PROXY_HOPS', () => {
     return ok;
   }
 
+  const proxied = useTestApp({ name: 'httpedgeproxy', env: { ...LIMITS, TRUST_PROXY_HOPS: '1' } });
+  const direct = useTestApp({ name: 'httpedgedirect', env: LIMITS });
+
   it('takes the client IP from X-Forwarded-For behind one proxy, and ignores it by default', async () => {
-    const proxied = await startTestApp(newIsolation('httpedgeproxy'), {
-      ...LIMITS,
-      TRUST_PROXY_HOPS: '1',
-    });
-    const direct = await startTestApp(newIsolation('httpedgedirect'), LIMITS);
-    try {
-      // behind a proxy: two clients, two budgets
-      expect(await admitted(proxied, '203.0.113.1')).toBe(2);
-      expect(await admitted(proxied, '203.0.113.2')).toBe(2);
-      // no proxy trusted: the header is the caller's word, and both share the peer's budget
-      expect(await admitted(direct, '203.0.113.1')).toBe(2);
-      expect(await admitted(direct, '203.0.113.2')).toBe(0);
-    } finally {
-      await proxied.close();
-      await direct.close();
-      await destroyIsolation(proxied.isolation);
-      await destroyIsolation(direct.isolation);
-    }
+    // behind a proxy: two clients, two budgets
+    expect(await admitted(proxied.app, '203.0.113.1')).toBe(2);
+    expect(await admitted(proxied.app, '203.0.113.2')).toBe(2);
+    // no proxy trusted: the header is the caller's word, and both share the peer's budget
+    expect(await admitted(direct.app, '203.0.113.1')).toBe(2);
+    expect(await admitted(direct.app, '203.0.113.2')).toBe(0);
   });
 });

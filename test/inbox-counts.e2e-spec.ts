@@ -5,39 +5,18 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import type { Client } from 'pg';
-import request from 'supertest';
+import type { HeraldSocket } from '../src/client';
 import type { ListNotificationsQuery } from '../src/notifications/dto/list-notifications.query';
 import { InboxService } from '../src/notifications/inbox.service';
 import { INBOX_QUEUE } from '../src/notifications/lifecycle/inbox.jobs';
-import { inboxClient } from './support/inbox-client';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  sql,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
-import { serviceToken, tokenFor } from './support/tokens';
-import { TestSocket } from './support/ws-client';
+import { eventually } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
-const isolation = newIsolation('inboxcounts');
-let app: TestApp;
-let other: TestApp;
+const herald = useTestApp({ instances: 2 });
 let db: Client;
-const api = inboxClient(() => app);
 
 beforeAll(async () => {
-  app = await startTestApp(isolation);
-  other = await startTestApp(isolation);
-  db = await sql(isolation);
-});
-
-afterAll(async () => {
-  await db?.end();
-  await other?.close();
-  await app?.close();
-  await destroyIsolation(isolation);
+  db = await herald.db();
 });
 
 const COUNTED_SQL = `SELECT count(*)::int AS n FROM notifications WHERE user_id = $1
@@ -56,17 +35,13 @@ describe('the unread count', () => {
   it('stays exact while two devices archive, delete, snooze, wake and read the same rows', async () => {
     const userId = 'hammered';
     const batch = (offset: number) =>
-      request(app.url)
-        .post('/v1/notifications/batch')
-        .set('Authorization', `Bearer ${serviceToken()}`)
-        .send({
-          notifications: Array.from({ length: 100 }, (_, i) => ({
-            userIds: [userId],
-            type: 'load',
-            title: `n${offset + i}`,
-          })),
-        })
-        .expect(202);
+      herald.service.publishBatch(
+        Array.from({ length: 100 }, (_, i) => ({
+          userIds: [userId],
+          type: 'load',
+          title: `n${offset + i}`,
+        })),
+      );
     await batch(0);
     await batch(100);
     await eventually(async () => (await counts(userId)).actual === 200, 10_000, '200 rows');
@@ -76,11 +51,8 @@ describe('the unread count', () => {
         [userId],
       )
     ).rows.map((r) => r.id);
-    const sockets = await Promise.all([
-      TestSocket.connect(app.wsUrl, tokenFor(userId)),
-      TestSocket.connect(other.wsUrl, tokenFor(userId)),
-    ]);
-    const queue = app.app.get<Queue>(getQueueToken(INBOX_QUEUE));
+    const sockets = await Promise.all([herald.connect(userId), herald.connect(userId, { on: 1 })]);
+    const queue = herald.get<Queue>(getQueueToken(INBOX_QUEUE));
     let seed = 7;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     // A few hot rows, so that the two devices often act on the same row at the same moment.
@@ -88,19 +60,23 @@ describe('the unread count', () => {
     const until = () =>
       new Date(Date.now() + 60 * 60_000 + Math.floor(random() * 1e6)).toISOString();
     const failures: number[] = [];
-    const device = (on: TestApp, socket: TestSocket) => {
-      const client = inboxClient(() => on);
+    const device = (on: number, socket: HeraldSocket) => {
+      const client = herald.as(userId, { on });
+      // Raw calls: a 404 (a row another device deleted) is an expected answer here, a 5xx not.
+      const post = (path: string, body?: unknown) =>
+        client.request('POST', `/v1/notifications${path}`, { body });
+      const del = (path: string) => client.request('DELETE', `/v1/notifications${path}`);
       const ops: (() => Promise<unknown>)[] = [
-        () => client.post(userId, `/${pick()}/archive`),
-        () => client.post(userId, `/${pick()}/unarchive`),
-        () => client.post(userId, '/archive', { ids: [pick(), pick(), pick()] }),
-        () => client.post(userId, '/unarchive', { ids: [pick(), pick()] }),
-        () => client.post(userId, `/${pick()}/snooze`, { until: until() }),
-        () => client.del(userId, `/${pick()}/snooze`),
-        () => client.post(userId, `/${pick()}/read`),
-        () => client.post(userId, '/read', { ids: [pick(), pick()] }),
+        () => post(`/${pick()}/archive`),
+        () => post(`/${pick()}/unarchive`),
+        () => post('/archive', { ids: [pick(), pick(), pick()] }),
+        () => post('/unarchive', { ids: [pick(), pick()] }),
+        () => post(`/${pick()}/snooze`, { until: until() }),
+        () => del(`/${pick()}/snooze`),
+        () => post(`/${pick()}/read`),
+        () => post('/read', { ids: [pick(), pick()] }),
         () => Promise.resolve(socket.send('read', { ids: [pick(), pick()] })),
-        () => client.del(userId, `/${pick()}`),
+        () => del(`/${pick()}`),
         async () => {
           const [job] = await queue.getDelayed(0, 0);
           await job?.promote().catch(() => undefined); // a wake-up now
@@ -115,8 +91,8 @@ describe('the unread count', () => {
       };
     };
     const workers = [
-      ...Array.from({ length: 4 }, () => device(app, sockets[0])),
-      ...Array.from({ length: 4 }, () => device(other, sockets[1])),
+      ...Array.from({ length: 4 }, () => device(0, sockets[0])),
+      ...Array.from({ length: 4 }, () => device(1, sockets[1])),
     ];
     const more = batch(200); // and new notifications arriving meanwhile
     await Promise.all([...workers.map((run) => run()), more]);
@@ -136,11 +112,10 @@ describe('the unread count', () => {
     expect(failures).toEqual([]);
     const { stored, actual } = await counts(userId);
     expect(stored).toBe(actual);
-    expect(await api.unread(userId)).toBe(actual);
+    expect(await herald.as(userId).inbox.unreadCount()).toBe(actual);
     // What the sockets were last told agrees with it too.
     for (const socket of sockets) {
       await eventually(() => socket.all('unread').at(-1)?.count === actual, 5000, 'last unread');
-      socket.close();
     }
   });
 });
@@ -186,7 +161,7 @@ describe('query plans on a user with 100,000 notifications', () => {
   ];
 
   it.each(cases)('%s: an index scan that reads one page, no sort', async (_name, query, index) => {
-    const qb = app.app.get(InboxService).listQuery(userId, { limit: 20, view: 'inbox', ...query });
+    const qb = herald.get(InboxService).listQuery(userId, { limit: 20, view: 'inbox', ...query });
     const [text, params] = qb.getQueryAndParameters();
     const result = await db.query<{ 'QUERY PLAN': { Plan: Plan }[] }>(
       `EXPLAIN (ANALYZE, FORMAT JSON) ${text}`,

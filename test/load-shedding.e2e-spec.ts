@@ -8,43 +8,36 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { Redis } from 'ioredis';
 import type { Client } from 'pg';
-import request from 'supertest';
+import type { HeraldResponse } from '../src/client';
 import { loadConfig } from '../src/config/app-config';
 import { NOTIFICATIONS_QUEUE } from '../src/notifications/notifications.jobs';
+import { notificationBody } from './support/factories';
 import { OwnRedis } from './support/redis-server';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  sql,
-  startTestApp,
-  testEnv,
-  type TestApp,
-} from './support/test-app';
-import { serviceToken } from './support/tokens';
+import { eventually, newIsolation, testEnv } from './support/test-app';
+import { useTestApp, type TestHerald } from './support/use-test-app';
 
 const BACKLOG_MAX = 20;
 
-async function publish(app: TestApp, user: string, extra: Record<string, unknown> = {}) {
+/** A publish and how long its answer took (raw: the tests look at 503s). */
+async function publish(herald: TestHerald, user: string, extra: Record<string, unknown> = {}) {
   const started = Date.now();
-  const res = await request(app.url)
-    .post('/v1/notifications')
-    .set('Authorization', `Bearer ${serviceToken()}`)
-    .send({ userIds: [user], type: 'shed.test', title: 'hello', ...extra });
+  const res = await herald.service.request<{ jobId: string }>('POST', '/v1/notifications', {
+    body: notificationBody(user, { type: 'shed.test', title: 'hello', ...extra }),
+  });
   return { res, ms: Date.now() - started };
 }
 
-async function shedTotal(app: TestApp, reason: string): Promise<number> {
-  const text = (await request(app.url).get('/metrics')).text;
+async function shedTotal(herald: TestHerald, reason: string): Promise<number> {
+  const text = (await herald.client().request('GET', '/metrics')).text;
   const line = text
     .split('\n')
     .find((l) => l.startsWith(`herald_publish_shed_total{reason="${reason}"}`));
   return line ? Number(line.split(' ').pop()) : NaN;
 }
 
-function expectShed(res: request.Response): void {
+function expectShed(res: HeraldResponse): void {
   expect(res.status).toBe(503);
-  expect(res.headers['retry-after']).toMatch(/^[1-9][0-9]*$/);
+  expect(res.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
   expect(res.body).toMatchObject({
     statusCode: 503,
     error: 'Service Unavailable',
@@ -54,30 +47,25 @@ function expectShed(res: request.Response): void {
 }
 
 describe('backlog bound', () => {
-  const isolation = newIsolation('shedbacklog');
-  let app: TestApp;
+  const app = useTestApp({
+    name: 'shedbacklog',
+    env: { PUBLISH_BACKLOG_MAX: String(BACKLOG_MAX) },
+  });
   let db: Client;
   let queue: Queue;
 
   beforeAll(async () => {
-    app = await startTestApp(isolation, { PUBLISH_BACKLOG_MAX: String(BACKLOG_MAX) });
-    db = await sql(isolation);
-    queue = app.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
-  });
-
-  afterAll(async () => {
-    await db?.end();
-    await app?.close();
-    await destroyIsolation(isolation);
+    db = await app.db();
+    queue = app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
   });
 
   it('answers 503 + Retry-After at once past the bound, and stores every 202', async () => {
     await queue.pause(true, true); // this app's worker takes no more jobs: the backlog stays
     const accepted: string[] = [];
-    const shed: request.Response[] = [];
+    const shed: HeraldResponse[] = [];
     for (let i = 0; i < BACKLOG_MAX + 10; i++) {
       const { res, ms } = await publish(app, `user-${i}`);
-      if (res.status === 202) accepted.push((res.body as { jobId: string }).jobId);
+      if (res.status === 202) accepted.push(res.body.jobId);
       else {
         shed.push(res);
         expect(ms).toBeLessThan(1000); // refused at once: nothing is waited for
@@ -88,10 +76,9 @@ describe('backlog bound', () => {
     expect(shed).toHaveLength(10);
     for (const res of shed) expectShed(res);
 
-    const batch = await request(app.url)
-      .post('/v1/notifications/batch')
-      .set('Authorization', `Bearer ${serviceToken()}`)
-      .send({ notifications: [{ userIds: ['b-1'], type: 't', title: 'x' }] });
+    const batch = await app.service.request('POST', '/v1/notifications/batch', {
+      body: { notifications: [notificationBody('b-1', { type: 't', title: 'x' })] },
+    });
     expectShed(batch);
     expect(await shedTotal(app, 'backlog')).toBe(11);
 
@@ -113,30 +100,30 @@ describe('backlog bound', () => {
 });
 
 describe('accept deadline', () => {
-  const isolation = newIsolation('shedtimeout');
   let redis: OwnRedis;
-  let app: TestApp;
   let db: Client;
   let admin: Redis;
 
   beforeAll(async () => {
     redis = await OwnRedis.start();
     admin = new Redis(redis.url);
-    app = await startTestApp(isolation, {
+  });
+  const app = useTestApp({
+    name: 'shedtimeout',
+    env: () => ({
       REDIS_URL: redis.url,
       PUBLISH_ACCEPT_TIMEOUT_MS: '200',
       // The rate limiter counts in the same (paused) Redis: off, so the publish itself is timed.
       RATE_LIMIT_ENABLED: 'false',
-    });
-    db = await sql(isolation);
+    }),
   });
-
+  beforeAll(async () => {
+    db = await app.db();
+  });
+  // After the app closes (Jest runs afterAll in declaration order).
   afterAll(async () => {
     admin?.disconnect();
-    await db?.end();
-    await app?.close();
     await redis?.stop();
-    await destroyIsolation(isolation);
   });
 
   it('answers 503 + Retry-After when Redis is slow; a retry with the key stores once', async () => {
@@ -158,8 +145,8 @@ describe('accept deadline', () => {
       5000,
       'the retry accepted',
     );
-    const jobId = (retry.body as { jobId: string }).jobId;
-    const queue = app.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+    const jobId = retry.body.jobId;
+    const queue = app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
     // Both batch jobs (the late one and the retry) done, then exactly one row.
     await eventually(async () => (await queue.getJobCounts()).completed >= 3, 5000, 'jobs done');
     const { rows } = await db.query<{ n: number }>(

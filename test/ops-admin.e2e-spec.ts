@@ -2,37 +2,23 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import request from 'supertest';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
+import { eventually } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 import { serviceToken, tokenFor } from './support/tokens';
 
-const isolation = newIsolation('opsadmin');
-let app: TestApp;
 interface QueuesAnswer {
   queues: { name: string; counts: Record<string, number>; jobs: unknown[] }[];
 }
 
 const adminToken = () => tokenFor('operator', { scope: 'admin' });
 
-beforeAll(async () => {
-  app = await startTestApp(isolation);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await destroyIsolation(isolation);
-});
+const herald = useTestApp();
 
 describe('/admin/queues access', () => {
   it.each(['/admin/queues', '/admin/queues/api/queues'])(
     '%s answers 401 without a token or with a bad one, 403 without the admin scope',
     async (path) => {
-      const none = await request(app.url).get(path);
+      const none = await request(herald.url).get(path);
       expect(none.status).toBe(401);
       expect(none.headers['www-authenticate']).toBe('Bearer');
       expect(none.body).toMatchObject({
@@ -40,14 +26,16 @@ describe('/admin/queues access', () => {
         error: 'Unauthorized',
         requestId: expect.any(String) as unknown,
       });
-      const bad = await request(app.url).get(path).set('Authorization', 'Bearer not-a-jwt');
+      const bad = await request(herald.url).get(path).set('Authorization', 'Bearer not-a-jwt');
       expect(bad.status).toBe(401);
       const expired = tokenFor('operator', { scope: 'admin', expiresIn: -10 });
       expect(
-        (await request(app.url).get(path).set('Authorization', `Bearer ${expired}`)).status,
+        (await request(herald.url).get(path).set('Authorization', `Bearer ${expired}`)).status,
       ).toBe(401);
       for (const token of [tokenFor('alice'), serviceToken()]) {
-        const forbidden = await request(app.url).get(path).set('Authorization', `Bearer ${token}`);
+        const forbidden = await request(herald.url)
+          .get(path)
+          .set('Authorization', `Bearer ${token}`);
         expect(forbidden.status).toBe(403);
         expect((forbidden.body as { message: string }).message).toContain("'admin' scope");
       }
@@ -55,7 +43,7 @@ describe('/admin/queues access', () => {
   );
 
   it('serves the dashboard to an admin token by header', async () => {
-    const byHeader = await request(app.url)
+    const byHeader = await request(herald.url)
       .get('/admin/queues')
       .set('Authorization', `Bearer ${adminToken()}`);
     expect(byHeader.status).toBe(200);
@@ -68,9 +56,9 @@ const SESSION_COOKIE =
 
 /** Signs in through the login endpoint; the cookie to send back, and its Max-Age. */
 async function signIn(token = adminToken()): Promise<{ cookie: string; maxAge: number }> {
-  const answer = await request(app.url)
+  const answer = await request(herald.url)
     .post('/admin/queues/login')
-    .set('Origin', app.url)
+    .set('Origin', herald.url)
     .send({ token });
   expect(answer.status).toBe(204);
   const setCookie: string[] = [answer.headers['set-cookie'] as string | string[]].flat();
@@ -82,7 +70,7 @@ async function signIn(token = adminToken()): Promise<{ cookie: string; maxAge: n
 
 describe('dashboard sign-in', () => {
   it('serves a sign-in page that posts the token and stores nothing itself', async () => {
-    const page = await request(app.url).get('/admin/queues/login');
+    const page = await request(herald.url).get('/admin/queues/login');
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.headers['cache-control']).toBe('no-store');
@@ -97,7 +85,7 @@ describe('dashboard sign-in', () => {
     const { cookie, maxAge } = await signIn(token);
     expect(maxAge).toBe(15 * 60);
     for (const part of token.split('.')) expect(cookie).not.toContain(part);
-    const queues = await request(app.url)
+    const queues = await request(herald.url)
       .get('/admin/queues/api/queues')
       .set('Cookie', `other=1; ${cookie}`);
     expect(queues.status).toBe(200);
@@ -105,7 +93,7 @@ describe('dashboard sign-in', () => {
       expect.arrayContaining(['notifications']),
     );
     // valid for the dashboard only: the API takes bearer tokens and nothing else
-    const api = await request(app.url).get('/v1/notifications').set('Cookie', cookie);
+    const api = await request(herald.url).get('/v1/notifications').set('Cookie', cookie);
     expect(api.status).toBe(401);
   });
 
@@ -115,7 +103,9 @@ describe('dashboard sign-in', () => {
     expect(maxAge).toBeLessThanOrEqual(2);
     const lapsed = await eventually(
       async () => {
-        const answer = await request(app.url).get('/admin/queues/api/queues').set('Cookie', cookie);
+        const answer = await request(herald.url)
+          .get('/admin/queues/api/queues')
+          .set('Cookie', cookie);
         return answer.status === 401 ? answer : undefined;
       },
       5000,
@@ -125,8 +115,8 @@ describe('dashboard sign-in', () => {
   });
 
   it('refuses tokens without the admin scope, bad tokens, a missing token and other origins', async () => {
-    const login = (body: object, origin = app.url) =>
-      request(app.url).post('/admin/queues/login').set('Origin', origin).send(body);
+    const login = (body: object, origin = herald.url) =>
+      request(herald.url).post('/admin/queues/login').set('Origin', origin).send(body);
     const user = await login({ token: tokenFor('alice') });
     expect(user.status).toBe(403);
     expect(user.headers['set-cookie']).toBeUndefined();
@@ -140,30 +130,30 @@ describe('dashboard sign-in', () => {
   });
 
   it('does not accept a forged or signed-out session', async () => {
-    const forged = await request(app.url)
+    const forged = await request(herald.url)
       .get('/admin/queues/api/queues')
       .set('Cookie', `__Host-herald_admin=${'A'.repeat(43)}`);
     expect(forged.status).toBe(401);
-    const jwtAsCookie = await request(app.url)
+    const jwtAsCookie = await request(herald.url)
       .get('/admin/queues/api/queues')
       .set('Cookie', `__Host-herald_admin=${adminToken()}`);
     expect(jwtAsCookie.status).toBe(401);
     const { cookie } = await signIn();
-    const out = await request(app.url)
+    const out = await request(herald.url)
       .post('/admin/queues/logout')
-      .set('Origin', app.url)
+      .set('Origin', herald.url)
       .set('Cookie', cookie);
     expect(out.status).toBe(204);
     expect(String(out.headers['set-cookie'])).toContain('Max-Age=0');
     expect(
-      (await request(app.url).get('/admin/queues/api/queues').set('Cookie', cookie)).status,
+      (await request(herald.url).get('/admin/queues/api/queues').set('Cookie', cookie)).status,
     ).toBe(401);
   });
 });
 
 describe('failed jobs', () => {
   it('lists a failed job with its error and retries it', async () => {
-    const queue = app.app.get<Queue>(getQueueToken('notifications'), { strict: false });
+    const queue = herald.app.app.get<Queue>(getQueueToken('notifications'), { strict: false });
     // A publish whose type is longer than the column allows fails in Postgres, every time.
     await queue.add(
       'publish',
@@ -184,7 +174,7 @@ describe('failed jobs', () => {
       'the job to fail',
     );
     const auth = { Authorization: `Bearer ${adminToken()}` };
-    const listed = await request(app.url)
+    const listed = await request(herald.url)
       .get('/admin/queues/api/queues?activeQueue=notifications&status=failed')
       .set(auth);
     expect(listed.status).toBe(200);
@@ -202,21 +192,21 @@ describe('failed jobs', () => {
     // Changes with the session cookie: only from the dashboard's own origin.
     const { cookie } = await signIn();
     const retry = () =>
-      request(app.url)
+      request(herald.url)
         .put('/admin/queues/api/queues/notifications/broken-publish/retry')
         .set('Cookie', cookie);
     const crossSite = await retry().set('Origin', 'https://evil.example');
     expect(crossSite.status).toBe(403);
     expect((crossSite.body as { message: string }).message).toContain('own origin');
     expect((await retry()).status).toBe(403); // a cookie write with no Origin at all
-    const byBearerCrossSite = await request(app.url)
+    const byBearerCrossSite = await request(herald.url)
       .put('/admin/queues/api/queues/notifications/broken-publish/retry')
       .set(auth)
       .set('Origin', 'https://evil.example');
     expect(byBearerCrossSite.status).toBe(403);
     expect((await queue.getJob('broken-publish'))?.attemptsMade).toBe(1); // none of them ran it
 
-    const retried = await retry().set('Origin', app.url);
+    const retried = await retry().set('Origin', herald.url);
     expect(retried.status).toBe(204);
     // it ran again (and failed again: the data is still wrong)
     await eventually(
@@ -224,7 +214,7 @@ describe('failed jobs', () => {
       5000,
       'the retried job to run',
     );
-    const user = await request(app.url)
+    const user = await request(herald.url)
       .put('/admin/queues/api/queues/notifications/broken-publish/retry')
       .set('Authorization', `Bearer ${tokenFor('alice')}`);
     expect(user.status).toBe(403);

@@ -12,6 +12,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { HeraldSocket } from '../src/client';
 import { freePort } from './support/redis-server';
 import {
   destroyIsolation,
@@ -21,7 +22,6 @@ import {
   type TestApp,
 } from './support/test-app';
 import { serviceToken, tokenFor } from './support/tokens';
-import { TestSocket } from './support/ws-client';
 
 const ROOT = join(__dirname, '..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
@@ -265,10 +265,10 @@ describe('deploy/nginx.conf', () => {
   let prefix = '';
   let nginxPort = 0;
   let server: ChildProcess | undefined;
-  const sockets: TestSocket[] = [];
+  const sockets: HeraldSocket[] = [];
 
   afterAll(async () => {
-    for (const socket of sockets) socket.close();
+    await Promise.all(sockets.map((socket) => socket.close()));
     if (server && server.exitCode === null) {
       const exited = new Promise((resolve) => server!.once('exit', resolve));
       server.kill('SIGTERM');
@@ -322,7 +322,7 @@ describe('deploy/nginx.conf', () => {
     // least_conn: the second socket goes to the instance without one
     const token = tokenFor('nginx-user');
     for (let i = 0; i < 2; i++) {
-      sockets.push(await TestSocket.connect(`ws://127.0.0.1:${port}/ws`, token));
+      sockets.push(await HeraldSocket.connect(`ws://127.0.0.1:${port}/ws`, token));
       await eventually(
         () => apps.reduce((n, app) => n + app.app.get(ConnectionRegistry).size, 0) === i + 1,
         2000,
@@ -344,8 +344,7 @@ describe('deploy/nginx.conf', () => {
     expect((await request(base).get('/metrics')).status).toBe(404);
     // a WebSocket is logged when it ends
     for (const socket of sockets.splice(0)) {
-      socket.close();
-      await socket.closed;
+      await socket.close();
     }
     const accessLog = await eventually(
       () => {

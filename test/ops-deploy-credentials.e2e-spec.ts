@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import request from 'supertest';
+import { HeraldSocket } from '../src/client';
 import { BASE_ENV } from './support/env';
 import { freePort } from './support/redis-server';
 import {
@@ -19,7 +20,6 @@ import {
   type TestApp,
 } from './support/test-app';
 import { serviceToken, tokenFor } from './support/tokens';
-import { TestSocket } from './support/ws-client';
 
 const SCRIPT = join(__dirname, '..', 'deploy', 'postgres-init', '10-herald-role.sh');
 const REDIS_PASSWORD = 'a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5';
@@ -156,7 +156,7 @@ it('runs Herald as that role (migrations included) with the Redis password in RE
     REDIS_URL: `redis://:${REDIS_PASSWORD}@127.0.0.1:${redisPort}`,
   });
   expect((await request(app.url).get('/health/ready')).status).toBe(200);
-  const socket = await TestSocket.connect(app.wsUrl, tokenFor('ivy'));
+  const socket = await HeraldSocket.connect(app.wsUrl, tokenFor('ivy'));
   try {
     await request(app.url)
       .post('/v1/notifications')
@@ -165,7 +165,7 @@ it('runs Herald as that role (migrations included) with the Redis password in RE
       .expect(202);
     expect((await socket.next('notification')).title).toBe('as herald, with a password');
   } finally {
-    socket.close();
+    await socket.close();
   }
   const db = await asRole();
   try {

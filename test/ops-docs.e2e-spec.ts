@@ -1,6 +1,6 @@
 /** The OpenAPI document describes every route the app really serves, and nothing else. */
 import request from 'supertest';
-import { destroyIsolation, newIsolation, startTestApp, type TestApp } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 interface Operation {
   operationId?: string;
@@ -14,14 +14,13 @@ type OpenApi = {
   paths: Record<string, Record<string, Operation>>;
   components: { securitySchemes: Record<string, { type: string; scheme?: string }> };
 };
-const isolation = newIsolation('opsdocs');
-let app: TestApp;
+const herald = useTestApp();
 let document: OpenApi;
 
 /** The routes registered on the server: Nest's controllers plus anything added beside them. */
 function routerRoutes(): { method: string; path: string }[] {
   const routes: { method: string; path: string }[] = [];
-  for (const { method, url, hidden } of app.routes) {
+  for (const { method, url, hidden } of herald.app.routes) {
     // HEAD is Fastify's automatic twin of each GET; OPTIONS is the CORS preflight catch-all.
     if (method === 'HEAD' || method === 'OPTIONS') continue;
     // The dashboard's own routes (assets, its JSON API) are hidden; the spec describes the
@@ -37,15 +36,7 @@ function routerRoutes(): { method: string; path: string }[] {
 }
 
 beforeAll(async () => {
-  app = await startTestApp(isolation);
-  const response = await request(app.url).get('/docs-json');
-  expect(response.status).toBe(200);
-  document = response.body as OpenApi;
-});
-
-afterAll(async () => {
-  await app?.close();
-  await destroyIsolation(isolation);
+  document = await herald.client().call<OpenApi>('GET', '/docs-json');
 });
 
 describe('GET /docs-json', () => {
@@ -74,7 +65,7 @@ describe('GET /docs-json', () => {
         if (known.has(`${method} ${path}`)) continue;
         // The dashboard's routes are Bull Board's (hidden above): ask it instead.
         if (path.startsWith('/admin/queues')) {
-          const status = (await request(app.url).get(path)).status;
+          const status = (await request(herald.url).get(path)).status;
           if (status !== 404) continue;
         }
         stale.push(`${method.toUpperCase()} ${path}`);
@@ -161,10 +152,10 @@ describe('GET /docs-json', () => {
   });
 
   it('serves the Swagger UI at /docs and the WebSocket protocol as AsyncAPI', async () => {
-    const ui = await request(app.url).get('/docs');
+    const ui = await request(herald.url).get('/docs');
     expect(ui.status).toBe(200);
     expect(ui.text).toContain('swagger-ui');
-    const asyncapi = await request(app.url).get('/docs/asyncapi.json');
+    const asyncapi = await request(herald.url).get('/docs/asyncapi.json');
     expect(asyncapi.status).toBe(200);
     const asyncDocument = asyncapi.body as { asyncapi: string; components: { messages: object } };
     expect(asyncDocument.asyncapi).toBe('2.6.0');

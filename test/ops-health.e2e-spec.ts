@@ -1,34 +1,23 @@
 /** /health/live and /health/ready, with a Redis of the test's own that it stops and restarts. */
 import request from 'supertest';
 import { OwnRedis } from './support/redis-server';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
+import { eventually } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
-const isolation = newIsolation('opshealth');
 let redis: OwnRedis;
-let app: TestApp;
-
 beforeAll(async () => {
   redis = await OwnRedis.start();
-  app = await startTestApp(isolation, { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '500' });
 });
-
-afterAll(async () => {
-  await app?.close();
-  await redis?.stop();
-  await destroyIsolation(isolation);
+const herald = useTestApp({
+  env: () => ({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '500' }),
 });
+afterAll(() => redis?.stop()); // after the app closes (Jest runs afterAll in declaration order)
 
-const ready = () => request(app.url).get('/health/ready');
+const ready = () => request(herald.url).get('/health/ready');
 
 describe('health', () => {
   it('is live and ready with every dependency up, without a token', async () => {
-    const live = await request(app.url).get('/health/live');
+    const live = await request(herald.url).get('/health/live');
     expect(live.status).toBe(200);
     expect((live.body as { status: string }).status).toBe('ok');
     expect(live.headers['cache-control']).toContain('no-store');
@@ -65,7 +54,7 @@ describe('health', () => {
       details: { postgres: { status: 'up' }, redis: { status: 'down' } },
     });
     expect((down.body as { requestId: string }).requestId).toBe(down.headers['x-request-id']);
-    expect((await request(app.url).get('/health/live')).status).toBe(200);
+    expect((await request(herald.url).get('/health/live')).status).toBe(200);
 
     await redis.start();
     const back = await eventually(

@@ -4,46 +4,31 @@
  */
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
+import { HeraldSocket } from '../src/client';
+import { eventually } from './support/test-app';
 import { tokenFor } from './support/tokens';
-import { TestSocket } from './support/ws-client';
+import { useTestApp } from './support/use-test-app';
 
-const isolation = newIsolation('opslogredact');
 const lines: string[] = [];
-let app: TestApp;
-
-beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
-  app = await startTestApp(isolation, { LOG_LEVEL: 'info' }, { logDestination: sink });
+const sink = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    lines.push(...chunk.toString().split('\n').filter(Boolean));
+    done();
+  },
 });
-
-afterAll(async () => {
-  await app?.close();
-  await destroyIsolation(isolation);
-});
+const herald = useTestApp({ env: { LOG_LEVEL: 'info' }, appOptions: { logDestination: sink } });
 
 it('masks percent-encoded token names, which the handshake accepts as the token', async () => {
   const token = tokenFor('leaky');
   // the handshake reads `%74oken` as `token`: this is a working credential in a URL
-  expect(await TestSocket.upgradeStatus(`${app.wsUrl}?%74oken=${token}`)).toBe(101);
+  expect(await HeraldSocket.upgradeStatus(`${herald.app.wsUrl}?%74oken=${token}`)).toBe(101);
   const signature = token.split('.')[2];
   const urls = [
     `/v1/notifications?%74oken=${token}`,
     `/v1/notifications?limit=5&%74%6F%6B%65%6E=${token}`,
     `/v1/notifications?access%5Ftoken=${token}`,
   ];
-  for (const url of urls) await request(app.url).get(url);
+  for (const url of urls) await request(herald.url).get(url);
   const logged = await eventually(() => {
     const found = lines
       .map((line) => JSON.parse(line) as { req?: { url: string } })

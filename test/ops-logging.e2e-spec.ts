@@ -5,14 +5,9 @@
  */
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
+import { eventually, type TestApp } from './support/test-app';
 import { serviceToken, tokenFor } from './support/tokens';
+import { useTestApp } from './support/use-test-app';
 
 interface Line {
   level: number;
@@ -31,7 +26,7 @@ function sink(lines: string[]): Writable {
   });
 }
 
-const isolation = newIsolation('opslogging');
+const herald = useTestApp({ instances: 0 });
 const infoLines: string[] = [];
 const warnLines: string[] = [];
 let info: TestApp;
@@ -41,14 +36,8 @@ const requestLines = (lines: string[]) =>
   lines.map((line) => JSON.parse(line) as Line).filter((line) => line.req);
 
 beforeAll(async () => {
-  info = await startTestApp(isolation, { LOG_LEVEL: 'info' }, { logDestination: sink(infoLines) });
-  warn = await startTestApp(isolation, { LOG_LEVEL: 'warn' }, { logDestination: sink(warnLines) });
-});
-
-afterAll(async () => {
-  await info?.close();
-  await warn?.close();
-  await destroyIsolation(isolation);
+  info = await herald.startInstance({ LOG_LEVEL: 'info' }, { logDestination: sink(infoLines) });
+  warn = await herald.startInstance({ LOG_LEVEL: 'warn' }, { logDestination: sink(warnLines) });
 });
 
 describe('logging', () => {

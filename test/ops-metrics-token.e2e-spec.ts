@@ -1,23 +1,14 @@
 /** METRICS_TOKEN: with it set, GET /metrics answers only `Authorization: Bearer <it>`. */
 import request from 'supertest';
-import { destroyIsolation, newIsolation, startTestApp, type TestApp } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 import { serviceToken } from './support/tokens';
 
-const isolation = newIsolation('opsmetricstoken');
 const METRICS_TOKEN = 'prometheus-scrape-token-0123456789';
-let app: TestApp;
 
-beforeAll(async () => {
-  app = await startTestApp(isolation, { METRICS_TOKEN });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await destroyIsolation(isolation);
-});
+const herald = useTestApp({ env: { METRICS_TOKEN } });
 
 const scrape = (authorization?: string) => {
-  const call = request(app.url).get('/metrics');
+  const call = request(herald.url).get('/metrics');
   return authorization === undefined ? call : call.set('Authorization', authorization);
 };
 

@@ -1,22 +1,14 @@
 /** /metrics: the named series exist, move with real traffic, and carry no user ids. */
 import request from 'supertest';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
+import { HeraldSocket } from '../src/client';
+import { eventually } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 import { serviceToken, tokenFor } from './support/tokens';
-import { TestSocket } from './support/ws-client';
 
 const ORIGIN = 'https://app.example';
-const isolation = newIsolation('opsmetrics');
-let app: TestApp;
-const sockets: TestSocket[] = [];
 
 async function scrape(): Promise<string> {
-  const response = await request(app.url).get('/metrics');
+  const response = await request(herald.url).get('/metrics');
   expect(response.status).toBe(200);
   expect(response.headers['content-type']).toContain('text/plain');
   return response.text;
@@ -37,15 +29,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return NaN;
 }
 
-beforeAll(async () => {
-  app = await startTestApp(isolation, { ALLOWED_ORIGINS: ORIGIN });
-});
-
-afterAll(async () => {
-  for (const socket of sockets) socket.close();
-  await app?.close();
-  await destroyIsolation(isolation);
-});
+const herald = useTestApp({ env: { ALLOWED_ORIGINS: ORIGIN } });
 
 describe('GET /metrics', () => {
   it('exposes process, event-loop, socket, queue and HTTP series without a token', async () => {
@@ -76,17 +60,15 @@ describe('GET /metrics', () => {
     const latencyCount = (text: string) =>
       sample(text, 'herald_notification_delivery_latency_seconds_count');
 
-    expect(await TestSocket.upgradeStatus(`${app.wsUrl}?token=bad`)).toBe(401);
+    expect(await HeraldSocket.upgradeStatus(`${herald.app.wsUrl}?token=bad`)).toBe(401);
     expect(
-      await TestSocket.upgradeStatus(`${app.wsUrl}?token=${tokenFor('mia')}`, {
+      await HeraldSocket.upgradeStatus(`${herald.app.wsUrl}?token=${tokenFor('mia')}`, {
         origin: 'https://evil.example',
       }),
     ).toBe(403);
-    const socket = await TestSocket.connect(app.wsUrl, tokenFor('mia'), { origin: ORIGIN });
-    sockets.push(socket);
-    socket.send('ping');
-    await socket.next('pong');
-    const published = await request(app.url)
+    const socket = await herald.connect('mia', { origin: ORIGIN });
+    await socket.ping();
+    const published = await request(herald.url)
       .post('/v1/notifications')
       .set('Authorization', `Bearer ${serviceToken()}`)
       .send({ userIds: ['mia', 'nobody-online'], type: 't', title: 'metered' });
@@ -131,7 +113,7 @@ describe('GET /metrics', () => {
   });
 
   it('labels an unknown URL as unmatched instead of by its path', async () => {
-    await request(app.url).get('/no/such/route/12345');
+    await request(herald.url).get('/no/such/route/12345');
     const text = await scrape();
     expect(text).not.toContain('12345');
     expect(

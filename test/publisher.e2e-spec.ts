@@ -12,32 +12,16 @@ import { DataSource } from 'typeorm';
 import { migrations } from '../migrations';
 import { NOTIFICATIONS_QUEUE } from '../src/notifications/notifications.jobs';
 import { BASE_ENV } from './support/env';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
+import { eventually } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 import { serviceToken, tokenFor } from './support/tokens';
-import { TestSocket } from './support/ws-client';
 
-const isolation = newIsolation('publisher');
-let app: TestApp;
-
-beforeAll(async () => {
-  app = await startTestApp(isolation);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await destroyIsolation(isolation);
-});
+const herald = useTestApp();
 
 const inboxOf = async (userId: string) =>
   (
     (
-      await request(app.url)
+      await request(herald.url)
         .get('/v1/notifications')
         .set('Authorization', `Bearer ${tokenFor(userId)}`)
     ).body as { items: { title: string; publisher: string }[] }
@@ -45,28 +29,22 @@ const inboxOf = async (userId: string) =>
 
 describe('publisher', () => {
   it("is the publishing token's sub, in the frame and in the inbox", async () => {
-    const socket = await TestSocket.connect(app.wsUrl, tokenFor('ivy'));
-    try {
-      await request(app.url)
-        .post('/v1/notifications')
-        .set('Authorization', `Bearer ${serviceToken('billing-service')}`)
-        .send({ userIds: ['ivy'], type: 'invoice.paid', title: 'Paid' })
-        .expect(202);
-      expect(await socket.next('notification')).toMatchObject({
-        title: 'Paid',
-        publisher: 'billing-service',
-      });
-      expect((await inboxOf('ivy'))[0]).toMatchObject({
-        title: 'Paid',
-        publisher: 'billing-service',
-      });
-    } finally {
-      socket.close();
-    }
+    const socket = await herald.connect('ivy');
+    await herald
+      .client(serviceToken('billing-service'))
+      .publish({ userIds: ['ivy'], type: 'invoice.paid', title: 'Paid' });
+    expect(await socket.next('notification')).toMatchObject({
+      title: 'Paid',
+      publisher: 'billing-service',
+    });
+    expect((await inboxOf('ivy'))[0]).toMatchObject({
+      title: 'Paid',
+      publisher: 'billing-service',
+    });
   });
 
   it('is recorded for a topic publish frozen into its job by an earlier version', async () => {
-    const queue = app.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+    const queue = herald.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
     await queue.add(
       'publish-batch',
       {
@@ -93,7 +71,7 @@ describe('publisher', () => {
 });
 
 describe('the TopicAccessPublisher migration', () => {
-  const database = `${isolation.database}_m`;
+  const database = `${herald.isolation.database}_m`;
   const url = () => {
     const u = new URL(BASE_ENV.ADMIN_DATABASE_URL);
     u.pathname = `/${database}`;

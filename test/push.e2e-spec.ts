@@ -5,28 +5,19 @@
  */
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import request from 'supertest';
 import webpush from 'web-push';
 import { PUSH_QUEUE, type PushBatchJobData } from '../src/push/push.jobs';
 import { NOTIFICATIONS_QUEUE } from '../src/notifications/notifications.jobs';
+import type { PublishRequest } from '../src/client';
 import { TestPushService, type BrowserSubscription } from './support/push-service';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
-import { serviceToken, tokenFor } from './support/tokens';
+import { eventually, type TestApp } from './support/test-app';
+import { tokenFor } from './support/tokens';
 import { TestStream } from './support/sse-client';
-import { TestSocket } from './support/ws-client';
+import { useTestApp } from './support/use-test-app';
 
 const vapid = webpush.generateVAPIDKeys();
 const SUBJECT = 'mailto:push-tests@example.com';
-const isolation = newIsolation('push');
 let push: TestPushService;
-let a: TestApp;
-let b: TestApp;
 
 function pushEnv(service: TestPushService, extra: Record<string, string> = {}) {
   return {
@@ -40,25 +31,28 @@ function pushEnv(service: TestPushService, extra: Record<string, string> = {}) {
   };
 }
 
+// The push service first: the app's configuration names its origin and certificate.
+beforeAll(async () => {
+  push = await TestPushService.start(vapid.publicKey, SUBJECT);
+});
+// Two instances of the deployment.
+const herald = useTestApp({ env: () => pushEnv(push), instances: 2 });
+afterAll(() => push?.close()); // after the apps close (Jest runs afterAll in declaration order)
+
+/** POST /v1/me/push-subscriptions as `user`, raw: the tests look at 200/201/400. */
 const subscribe = (app: TestApp, user: string, body: unknown) =>
-  request(app.url)
-    .post('/v1/me/push-subscriptions')
-    .set('Authorization', `Bearer ${tokenFor(user)}`)
-    .send(body as object);
+  herald
+    .as(user, { on: app })
+    .request<{ id: string; message: unknown }>('POST', '/v1/me/push-subscriptions', { body });
 
 async function subscribed(user: string): Promise<BrowserSubscription> {
   const subscription = push.subscription();
-  expect((await subscribe(a, user, subscription)).status).toBe(201);
+  expect((await subscribe(herald.app, user, subscription)).status).toBe(201);
   return subscription;
 }
 
-async function publish(app: TestApp, body: Record<string, unknown>): Promise<void> {
-  const response = await request(app.url)
-    .post('/v1/notifications')
-    .set('Authorization', `Bearer ${serviceToken()}`)
-    .send({ type: 'test.push', title: 'Hello', ...body });
-  expect(response.status).toBe(202);
-}
+const publish = (body: Partial<PublishRequest>) =>
+  herald.service.publish({ type: 'test.push', title: 'Hello', ...body });
 
 /** Waits for `count` pushes to `endpoint`; answers them. */
 const pushesTo = (endpoint: string, count = 1, what = `${count} push(es)`) =>
@@ -66,7 +60,7 @@ const pushesTo = (endpoint: string, count = 1, what = `${count} push(es)`) =>
 
 /** The publish job decides before it completes: once the queue is idle, its choice is made. */
 async function publishJobsDone(): Promise<void> {
-  const notifications = a.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+  const notifications = herald.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
   await eventually(
     async () => {
       const counts = await notifications.getJobCounts();
@@ -79,44 +73,29 @@ async function publishJobsDone(): Promise<void> {
 
 /** The notification ids of every push job queued so far (kept after they ran). */
 async function queuedPushIds(): Promise<string[]> {
-  const queue = a.app.get<Queue>(getQueueToken(PUSH_QUEUE));
+  const queue = herald.get<Queue>(getQueueToken(PUSH_QUEUE));
   const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']);
   return jobs.flatMap((job) => (job.data as PushBatchJobData).recipients.map((r) => r.id));
 }
 
-const listOf = async (user: string) =>
-  (
-    await request(a.url)
-      .get('/v1/me/push-subscriptions')
-      .set('Authorization', `Bearer ${tokenFor(user)}`)
-  ).body as { items: { id: string; endpoint: string }[] };
-
-beforeAll(async () => {
-  push = await TestPushService.start(vapid.publicKey, SUBJECT);
-  a = await startTestApp(isolation, pushEnv(push));
-  b = await startTestApp(isolation, pushEnv(push)); // a second instance of the deployment
-});
-
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await push?.close();
-  await destroyIsolation(isolation);
-});
+const listOf = (user: string) =>
+  herald
+    .as(user)
+    .call<{ items: { id: string; endpoint: string }[] }>('GET', '/v1/me/push-subscriptions');
 
 describe('push subscriptions', () => {
   it('serves the public key without a token', async () => {
-    const response = await request(a.url).get('/v1/push/vapid-public-key');
+    const response = await herald.client().request('GET', '/v1/push/vapid-public-key');
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ publicKey: vapid.publicKey });
   });
 
   it('stores a subscription once per endpoint: 201, then 200 with the same id', async () => {
     const subscription = push.subscription();
-    const first = await subscribe(a, 'sam', { ...subscription, expirationTime: null });
+    const first = await subscribe(herald.app, 'sam', { ...subscription, expirationTime: null });
     expect(first.status).toBe(201);
     expect(first.body).toEqual({ id: expect.any(String) });
-    const again = await subscribe(a, 'sam', subscription);
+    const again = await subscribe(herald.app, 'sam', subscription);
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ id: first.body.id });
     const list = await listOf('sam');
@@ -125,54 +104,56 @@ describe('push subscriptions', () => {
     ]);
     expect((await listOf('someone-else')).items).toEqual([]);
 
-    const other = request(a.url).delete(`/v1/me/push-subscriptions/${first.body.id}`);
-    expect((await other.set('Authorization', `Bearer ${tokenFor('mallory')}`)).status).toBe(404);
-    const own = request(a.url).delete(`/v1/me/push-subscriptions/${first.body.id}`);
-    expect((await own.set('Authorization', `Bearer ${tokenFor('sam')}`)).status).toBe(204);
+    const path = `/v1/me/push-subscriptions/${first.body.id}`;
+    expect((await herald.as('mallory').request('DELETE', path)).status).toBe(404);
+    expect((await herald.as('sam').request('DELETE', path)).status).toBe(204);
     expect((await listOf('sam')).items).toEqual([]);
   });
 
   it('refuses bad keys, unknown fields and endpoints outside the allowed origins', async () => {
     const good = push.subscription();
-    const bad = await subscribe(a, 'sam', {
+    const bad = await subscribe(herald.app, 'sam', {
       endpoint: good.endpoint,
       keys: { p256dh: 'x', auth: 'y' },
     });
     expect(bad.status).toBe(400);
     expect(String(bad.body.message)).toMatch(/keys\.p256dh/);
     expect(String(bad.body.message)).toMatch(/keys\.auth/);
-    expect((await subscribe(a, 'sam', { ...good, extra: 1 })).status).toBe(400);
-    expect((await subscribe(a, 'sam', { keys: good.keys })).status).toBe(400);
-    const foreign = await subscribe(a, 'sam', { ...good, endpoint: 'https://evil.example.com/x' });
+    expect((await subscribe(herald.app, 'sam', { ...good, extra: 1 })).status).toBe(400);
+    expect((await subscribe(herald.app, 'sam', { keys: good.keys })).status).toBe(400);
+    const foreign = await subscribe(herald.app, 'sam', {
+      ...good,
+      endpoint: 'https://evil.example.com/x',
+    });
     expect(foreign.status).toBe(400);
     expect(String(foreign.body.message)).toMatch(/not an allowed push service/);
-    const plain = await subscribe(a, 'sam', {
+    const plain = await subscribe(herald.app, 'sam', {
       ...good,
       endpoint: good.endpoint.replace('https:', 'http:'),
     });
     expect(plain.status).toBe(400);
     expect((await listOf('sam')).items).toEqual([]);
   });
+});
 
-  it('never accepts an endpoint on an internal host, even one listed as allowed', async () => {
-    const strict = newIsolation('push-strict');
-    const app = await startTestApp(strict, {
+describe('with private hosts refused', () => {
+  const strict = useTestApp({
+    name: 'push-strict',
+    env: () => ({
       ...pushEnv(push, { WEB_PUSH_ALLOW_PRIVATE_HOSTS: 'false' }),
       WEB_PUSH_ALLOWED_ORIGINS: `${push.origin},https://localhost,https://169.254.169.254`,
-    });
-    try {
-      for (const endpoint of [
-        push.subscription().endpoint,
-        'https://localhost/push/1',
-        'https://169.254.169.254/latest/meta-data',
-      ]) {
-        const response = await subscribe(app, 'sam', { ...push.subscription(), endpoint });
-        expect([endpoint, response.status]).toEqual([endpoint, 400]);
-        expect(String(response.body.message)).toMatch(/internal host/);
-      }
-    } finally {
-      await app.close();
-      await destroyIsolation(strict);
+    }),
+  });
+
+  it('never accepts an endpoint on an internal host, even one listed as allowed', async () => {
+    for (const endpoint of [
+      push.subscription().endpoint,
+      'https://localhost/push/1',
+      'https://169.254.169.254/latest/meta-data',
+    ]) {
+      const response = await subscribe(strict.app, 'sam', { ...push.subscription(), endpoint });
+      expect([endpoint, response.status]).toEqual([endpoint, 400]);
+      expect(String(response.body.message)).toMatch(/internal host/);
     }
   });
 });
@@ -180,7 +161,7 @@ describe('push subscriptions', () => {
 describe('sending', () => {
   it('sends an offline subscriber the notification, VAPID-signed and aes128gcm-encrypted', async () => {
     const subscription = await subscribed('olga');
-    await publish(a, {
+    await publish({
       userIds: ['olga'],
       title: 'Invoice paid',
       body: 'Thanks',
@@ -205,20 +186,13 @@ describe('sending', () => {
 
   it('sends no push for a type the user muted for push, unless the publish is critical', async () => {
     const subscription = await subscribed('mona');
-    const patched = await request(a.url)
-      .patch('/v1/me/preferences')
-      .set('Authorization', `Bearer ${tokenFor('mona')}`)
-      .send({ types: { 'test.muted': { push: false } } });
-    expect(patched.status).toBe(200);
-    await publish(a, { userIds: ['mona'], type: 'test.muted', title: 'Quiet' });
+    await herald.as('mona').preferences.patch({ types: { 'test.muted': { push: false } } });
+    await publish({ userIds: ['mona'], type: 'test.muted', title: 'Quiet' });
     await publishJobsDone();
-    const inbox = await request(a.url)
-      .get('/v1/notifications')
-      .set('Authorization', `Bearer ${tokenFor('mona')}`);
-    const [stored] = (inbox.body as { items: { id: string; type: string }[] }).items;
+    const [stored] = (await herald.as('mona').inbox.list()).items;
     expect(stored).toMatchObject({ type: 'test.muted' }); // muted for push only: still stored
     expect(await queuedPushIds()).not.toContain(stored.id);
-    await publish(a, { userIds: ['mona'], type: 'test.muted', title: 'Loud', critical: true });
+    await publish({ userIds: ['mona'], type: 'test.muted', title: 'Loud', critical: true });
     const [received] = await pushesTo(subscription.endpoint, 1, 'the critical push');
     expect(received.payload).toMatchObject({ type: 'test.muted', title: 'Loud' });
     expect(received.headers['urgency']).toBe('high');
@@ -226,7 +200,7 @@ describe('sending', () => {
 
   it('cuts a large notification to fit 4 KiB', async () => {
     const subscription = await subscribed('lena');
-    await publish(a, {
+    await publish({
       userIds: ['lena'],
       body: '€'.repeat(2000),
       data: { blob: 'x'.repeat(7000) },
@@ -241,7 +215,7 @@ describe('sending', () => {
     const gone = await subscribed('gus');
     const kept = await subscribed('gus');
     push.answer(gone.endpoint, { status: 410 });
-    await publish(a, { userIds: ['gus'] });
+    await publish({ userIds: ['gus'] });
     await eventually(
       async () => {
         const endpoints = (await listOf('gus')).items.map((s) => s.endpoint);
@@ -258,7 +232,7 @@ describe('sending', () => {
     const failing = await subscribed('rita');
     push.answer(limited.endpoint, { status: 429, headers: { 'Retry-After': '1' } });
     push.answer(failing.endpoint, { status: 503 }, { status: 502 });
-    await publish(a, { userIds: ['rita'] });
+    await publish({ userIds: ['rita'] });
     const tries = await pushesTo(limited.endpoint, 2, 'the retry after 429');
     expect(tries[1].at - tries[0].at).toBeGreaterThanOrEqual(950);
     expect(tries[1].payload).toEqual(tries[0].payload);
@@ -268,16 +242,15 @@ describe('sending', () => {
 
   it('sends no push while the user has a socket open on another instance', async () => {
     const subscription = await subscribed('nico');
-    const socket = await TestSocket.connect(b.wsUrl, tokenFor('nico'));
-    await publish(a, { userIds: ['nico'], title: 'While online' });
+    const socket = await herald.connect('nico', { on: 1 });
+    await publish({ userIds: ['nico'], title: 'While online' });
     const live = await socket.next('notification');
     expect(live.title).toBe('While online');
     await publishJobsDone();
     expect(await queuedPushIds()).not.toContain(live.id);
 
-    socket.close();
-    await socket.closed;
-    await publish(a, { userIds: ['nico'], title: 'After closing' });
+    await socket.close();
+    await publish({ userIds: ['nico'], title: 'After closing' });
     const [pushed] = await pushesTo(subscription.endpoint, 1, 'a push once offline');
     expect(pushed.payload).toMatchObject({ title: 'After closing', seq: 2 });
     expect(push.to(subscription.endpoint)).toHaveLength(1);
@@ -285,9 +258,9 @@ describe('sending', () => {
 
   it('counts an SSE stream as an open connection too', async () => {
     const subscription = await subscribed('sia');
-    const stream = await TestStream.open(b.url, tokenFor('sia'));
+    const stream = await TestStream.open(herald.instance(1).url, tokenFor('sia'));
     await stream.next('ready');
-    await publish(a, { userIds: ['sia'], title: 'Streamed' });
+    await publish({ userIds: ['sia'], title: 'Streamed' });
     const streamed = await stream.next('notification');
     await publishJobsDone();
     expect(await queuedPushIds()).not.toContain(streamed.id);
@@ -295,7 +268,7 @@ describe('sending', () => {
     await stream.ended;
     await eventually(
       async () => {
-        await publish(a, { userIds: ['sia'], title: 'Pushed' });
+        await publish({ userIds: ['sia'], title: 'Pushed' });
         return push.to(subscription.endpoint).length > 0;
       },
       10_000,
@@ -305,11 +278,7 @@ describe('sending', () => {
 
   it('pushes task notifications too (the one store-and-push step)', async () => {
     const subscription = await subscribed('tara');
-    const task = await request(a.url)
-      .post('/v1/tasks')
-      .set('Authorization', `Bearer ${tokenFor('owen')}`)
-      .send({ title: 'Review the draft', assigneeId: 'tara' });
-    expect(task.status).toBe(201);
+    await herald.task('owen', { title: 'Review the draft', assigneeId: 'tara' });
     const [pushed] = await pushesTo(subscription.endpoint, 1, 'the task push');
     expect(pushed.problem).toBeNull();
     expect(pushed.payload).toMatchObject({ type: 'task.assigned', seq: 1 });

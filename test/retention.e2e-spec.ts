@@ -3,38 +3,21 @@
  * count stays exact when unread (archived, snoozed) rows expire, the user's sockets hear of it,
  * and publication claims (idempotency) are kept as long and then go too.
  */
-import request from 'supertest';
 import type { Client } from 'pg';
-import { inboxClient } from './support/inbox-client';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  sql,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
-import { serviceToken, tokenFor } from './support/tokens';
-import { TestSocket } from './support/ws-client';
+import { eventually } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
-const isolation = newIsolation('retention');
-let app: TestApp;
-let db: Client;
-const api = inboxClient(() => app);
-
-beforeAll(async () => {
-  app = await startTestApp(isolation, {
+const herald = useTestApp({
+  env: {
     NOTIFICATION_RETENTION_DAYS: '1',
     RETENTION_INTERVAL_MS: '200',
     RETENTION_BATCH_SIZE: '25',
-  });
-  db = await sql(isolation);
+  },
 });
+let db: Client;
 
-afterAll(async () => {
-  await db?.end();
-  await app?.close();
-  await destroyIsolation(isolation);
+beforeAll(async () => {
+  db = await herald.db();
 });
 
 const count = async (query: string, params: unknown[]) =>
@@ -42,29 +25,18 @@ const count = async (query: string, params: unknown[]) =>
 
 it('deletes expired notifications in batches and keeps the unread count exact', async () => {
   const userId = 'expiring';
-  await request(app.url)
-    .post('/v1/notifications/batch')
-    .set('Authorization', `Bearer ${serviceToken()}`)
-    .send({
-      notifications: Array.from({ length: 60 }, (_, i) => ({
-        userIds: [userId],
-        type: 't',
-        title: `n${i}`,
-      })),
-    })
-    .expect(202);
-  const rows = await eventually(async () => {
-    const page = await api.list(userId, '?view=all&limit=100');
-    return page.items.length === 60 ? page.items.reverse() : null;
-  }, 10_000);
+  const api = herald.as(userId).inbox;
+  await herald.service.publishBatch(
+    Array.from({ length: 60 }, (_, i) => ({ userIds: [userId], type: 't', title: `n${i}` })),
+  );
+  const rows = (await herald.stored(userId, 60)).reverse();
   // Some read, some archived, some snoozed, most unread: old and recent ones of each.
-  await api.post(userId, '/read', { ids: rows.slice(0, 10).map((r) => r.id) }).expect(200);
-  await api.post(userId, '/archive', { ids: rows.slice(10, 15).map((r) => r.id) }).expect(200);
+  await api.readMany(rows.slice(0, 10).map((r) => r.id));
+  await api.archiveMany(rows.slice(10, 15).map((r) => r.id));
   for (const row of [rows[15], rows[16], rows[55]]) {
-    const until = new Date(Date.now() + 3600_000).toISOString();
-    await api.post(userId, `/${row.id}/snooze`, { until }).expect(200);
+    await api.snooze(row.id, new Date(Date.now() + 3600_000));
   }
-  const socket = await TestSocket.connect(app.wsUrl, tokenFor(userId));
+  const socket = await herald.connect(userId);
   const recent = rows.slice(50).map((r) => r.id);
   await db.query(
     `UPDATE notifications SET created_at = now() - interval '2 days'
@@ -89,7 +61,7 @@ it('deletes expired notifications in batches and keeps the unread count exact', 
   );
   expect(stored).toBe(actual);
   expect(actual).toBe(9); // the ten recent ones, one of them snoozed
-  expect(await api.unread(userId)).toBe(9);
+  expect(await api.unreadCount()).toBe(9);
   // In bounded batches (25 rows per statement), each announced to the user's sockets.
   await eventually(
     () => socket.all('deleted').flatMap((d) => d.ids).length === 50,
@@ -99,17 +71,16 @@ it('deletes expired notifications in batches and keeps the unread count exact', 
   expect(socket.all('deleted').length).toBeGreaterThanOrEqual(2);
   expect(Math.max(...socket.all('deleted').map((d) => d.ids.length))).toBeLessThanOrEqual(25);
   await eventually(() => socket.all('unread').at(-1)?.count === 9, 5000, 'unread pushed');
-  socket.close();
 });
 
 it('honours an idempotency key for the retention period, then lets its claim go', async () => {
   const body = { userIds: ['idem'], type: 't', title: 'once', idempotencyKey: 'k-1' };
-  const first = await api.publish(body).expect(202);
-  await eventually(async () => (await api.list('idem')).items.length === 1, 8000, 'stored');
+  const first = await herald.service.publish(body);
+  await herald.stored('idem', 1);
   // Half a day old: still within the retention period.
   await db.query(
     `UPDATE publications SET created_at = now() - interval '12 hours' WHERE job_id = $1`,
-    [first.body.jobId],
+    [first.jobId],
   );
   await db.query(
     `INSERT INTO publications (job_id, publisher_id, recipients, created_at)
@@ -124,9 +95,9 @@ it('honours an idempotency key for the retention period, then lets its claim go'
     5000,
     'the old claim gone',
   );
-  const again = await api.publish(body).expect(202);
-  expect(again.body.jobId).toBe(first.body.jobId);
-  await api.publish({ userIds: ['idem'], type: 't', title: 'marker' }).expect(202);
-  await eventually(async () => (await api.list('idem')).items.length === 2, 8000, 'marker stored');
-  expect((await api.list('idem')).items.map((r) => r.title)).toEqual(['marker', 'once']);
+  const again = await herald.service.publish(body);
+  expect(again.jobId).toBe(first.jobId);
+  await herald.publish('idem', { type: 't', title: 'marker' });
+  const stored = await herald.stored('idem', 2);
+  expect(stored.map((r) => r.title)).toEqual(['marker', 'once']);
 });

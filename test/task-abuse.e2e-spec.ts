@@ -10,24 +10,23 @@ import type { Queue } from 'bull';
 import type { Client } from 'pg';
 import request from 'supertest';
 import { TASKS_QUEUE } from '../src/tasks/tasks.jobs';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  sql,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
+import { eventually, type TestApp } from './support/test-app';
 import { tokenFor } from './support/tokens';
-import { TestSocket } from './support/ws-client';
+import { useTestApp } from './support/use-test-app';
 
-const isolation = newIsolation('taskabuse');
-let first: TestApp;
-let second: TestApp;
+const herald = useTestApp({
+  env: { TASK_ASSIGNMENTS_PER_HOUR: '3' },
+  instances: 2,
+  closeSocketsAfterEach: true,
+});
 let db: Client;
-const sockets: TestSocket[] = [];
 
-const as = (userId: string, app = first) => {
+beforeAll(async () => {
+  db = await herald.db();
+});
+
+/** Raw task calls as `userId`: these tests look at 201/404/429 and Retry-After. */
+const as = (userId: string, app: TestApp = herald.app) => {
   const auth = `Bearer ${tokenFor(userId)}`;
   return {
     create: (body: Record<string, unknown>) =>
@@ -52,16 +51,12 @@ const as = (userId: string, app = first) => {
   };
 };
 
-async function connect(userId: string): Promise<TestSocket> {
-  const socket = await TestSocket.connect(first.wsUrl, tokenFor(userId));
-  sockets.push(socket);
-  return socket;
-}
+const connect = (userId: string) => herald.connect(userId);
 
 /** herald_notifications_published_total summed over both instances. */
 async function published(): Promise<number> {
   let total = 0;
-  for (const app of [first, second]) {
+  for (const app of herald.instances) {
     const text = (await request(app.url).get('/metrics')).text;
     const line = text
       .split('\n')
@@ -70,24 +65,6 @@ async function published(): Promise<number> {
   }
   return total;
 }
-
-beforeAll(async () => {
-  const env = { TASK_ASSIGNMENTS_PER_HOUR: '3' };
-  first = await startTestApp(isolation, env);
-  second = await startTestApp(isolation, env);
-  db = await sql(isolation);
-});
-
-afterEach(() => {
-  for (const socket of sockets.splice(0)) socket.close();
-});
-
-afterAll(async () => {
-  await db?.end();
-  await second?.close();
-  await first?.close();
-  await destroyIsolation(isolation);
-});
 
 describe('task notifications', () => {
   it('name the acting user as publisher, over WebSocket and REST, and are counted', async () => {
@@ -120,7 +97,7 @@ describe('task notifications', () => {
       `UPDATE tasks SET due_at = now() + interval '1 day' WHERE id = $1 RETURNING due_at`,
       [id],
     );
-    const queue = first.app.get<Queue>(getQueueToken(TASKS_QUEUE));
+    const queue = herald.get<Queue>(getQueueToken(TASKS_QUEUE));
     await queue.add(
       'task.due',
       { taskId: id, dueAt: row.rows[0].due_at.toISOString() },
@@ -159,7 +136,7 @@ describe('handing a task back', () => {
       `UPDATE tasks SET assignee_id = 'pete', updated_by = 'olga' WHERE id = $1 RETURNING version`,
       [id],
     );
-    const queue = first.app.get<Queue>(getQueueToken(TASKS_QUEUE));
+    const queue = herald.get<Queue>(getQueueToken(TASKS_QUEUE));
     const jobId = `task-${id}-changed-${raw.rows[0].version}`;
     await eventually(
       async () => (await (await queue.getJob(jobId))?.getState()) === 'completed',
@@ -176,11 +153,14 @@ describe('assignments by others', () => {
   it('are limited per assignee and hour across instances: 429 with Retry-After', async () => {
     // Three by two users on two instances fill vic's hour.
     await as('mal').create({ title: 'spam 1', assigneeId: 'vic' }).expect(201);
-    await as('mal', second).create({ title: 'spam 2', assigneeId: 'vic' }).expect(201);
+    await as('mal', herald.instance(1)).create({ title: 'spam 2', assigneeId: 'vic' }).expect(201);
     const own = await as('nat').create({ title: 'own task' });
-    await as('nat', second).create({ title: 'spam 3', assigneeId: 'vic' }).expect(201);
+    await as('nat', herald.instance(1)).create({ title: 'spam 3', assigneeId: 'vic' }).expect(201);
 
-    const refused = await as('mal', second).create({ title: 'spam 4', assigneeId: 'vic' });
+    const refused = await as('mal', herald.instance(1)).create({
+      title: 'spam 4',
+      assigneeId: 'vic',
+    });
     expect(refused.status).toBe(429);
     expect(refused.body.message).toContain('TASK_ASSIGNMENTS_PER_HOUR');
     const retryAfter = Number(refused.headers['retry-after']);

@@ -6,10 +6,8 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DEVELOPMENT_JWT_SECRET } from '../src/config/app-config';
 import { TEST_JWT_SECRET } from './support/env';
-import { destroyIsolation, newIsolation, startTestApp, type TestApp } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
-const isolation = newIsolation('tokencli');
-let app: TestApp;
 const root = join(__dirname, '..');
 
 function token(args: string[], env: Record<string, string> = {}) {
@@ -21,31 +19,24 @@ function token(args: string[], env: Record<string, string> = {}) {
   });
 }
 
-beforeAll(async () => {
-  app = await startTestApp(isolation);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await destroyIsolation(isolation);
-});
+const herald = useTestApp();
 
 it('mints a service token the app accepts for publishing, and a user token for the inbox', async () => {
   const service = token(['--sub', 'billing', '--scope', 'notifications:write']);
   expect(service.status).toBe(0);
   const user = token(['--sub', 'alice']);
   expect(user.status).toBe(0);
-  await request(app.url)
+  await request(herald.url)
     .post('/v1/notifications')
     .set('Authorization', `Bearer ${service.stdout.trim()}`)
     .send({ userIds: ['alice'], type: 't', title: 'from the cli token' })
     .expect(202);
-  await request(app.url)
+  await request(herald.url)
     .get('/v1/notifications')
     .set('Authorization', `Bearer ${user.stdout.trim()}`)
     .expect(200);
   // a user token has no service scope
-  await request(app.url)
+  await request(herald.url)
     .post('/v1/notifications')
     .set('Authorization', `Bearer ${user.stdout.trim()}`)
     .send({ userIds: ['bob'], type: 't', title: 'x' })

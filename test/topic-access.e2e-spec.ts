@@ -4,48 +4,38 @@
  * a request's 10,000-recipient budget.
  */
 import request from 'supertest';
-import { destroyIsolation, newIsolation, startTestApp, type TestApp } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 import { serviceToken, tokenFor } from './support/tokens';
-import { TestSocket } from './support/ws-client';
 
-const isolation = newIsolation('topicaccess');
-let app: TestApp;
 const service = `Bearer ${serviceToken()}`;
 const as = (userId: string) => `Bearer ${tokenFor(userId)}`;
 
 const many = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 
 const setTopic = (topic: string, body: unknown, auth = service) =>
-  request(app.url)
+  request(herald.url)
     .put(`/v1/topics/${topic}`)
     .set('Authorization', auth)
     .send(body as object);
 const getTopic = (topic: string, auth = service) =>
-  request(app.url).get(`/v1/topics/${topic}`).set('Authorization', auth);
+  request(herald.url).get(`/v1/topics/${topic}`).set('Authorization', auth);
 const addSubscribers = (topic: string, userIds: string[]) =>
-  request(app.url)
+  request(herald.url)
     .put(`/v1/topics/${topic}/subscribers`)
     .set('Authorization', service)
     .send({ userIds });
 const subscribeMe = (topic: string, userId: string) =>
-  request(app.url).put(`/v1/me/topics/${topic}`).set('Authorization', as(userId));
+  request(herald.url).put(`/v1/me/topics/${topic}`).set('Authorization', as(userId));
 const unsubscribeMe = (topic: string, userId: string) =>
-  request(app.url).delete(`/v1/me/topics/${topic}`).set('Authorization', as(userId));
+  request(herald.url).delete(`/v1/me/topics/${topic}`).set('Authorization', as(userId));
 const myTopics = async (userId: string) =>
   (
-    (await request(app.url).get('/v1/me/topics').set('Authorization', as(userId))).body as {
+    (await request(herald.url).get('/v1/me/topics').set('Authorization', as(userId))).body as {
       topics: string[];
     }
   ).topics;
 
-beforeAll(async () => {
-  app = await startTestApp(isolation, { TOPIC_MAX_SUBSCRIBERS: '6000', USER_MAX_TOPICS: '3' });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await destroyIsolation(isolation);
-});
+const herald = useTestApp({ env: { TOPIC_MAX_SUBSCRIBERS: '6000', USER_MAX_TOPICS: '3' } });
 
 describe('subscribing oneself', () => {
   it('is refused for a topic that does not exist or that no service opened', async () => {
@@ -74,17 +64,9 @@ describe('subscribing oneself', () => {
     });
     await subscribeMe('releases', 'rae').expect(204);
     expect((await getTopic('releases')).body).toMatchObject({ subscribers: 1 });
-    const socket = await TestSocket.connect(app.wsUrl, tokenFor('rae'));
-    try {
-      await request(app.url)
-        .post('/v1/notifications')
-        .set('Authorization', service)
-        .send({ topic: 'releases', type: 'release', title: 'v3' })
-        .expect(202);
-      expect(await socket.next('notification')).toMatchObject({ topic: 'releases', title: 'v3' });
-    } finally {
-      socket.close();
-    }
+    const socket = await herald.connect('rae');
+    await herald.publish({ topic: 'releases' }, { type: 'release', title: 'v3' });
+    expect(await socket.next('notification')).toMatchObject({ topic: 'releases', title: 'v3' });
 
     // Closed again: staying subscribed is the service's call, leaving is always the user's.
     await setTopic('releases', { selfSubscribe: false }).expect(200);
@@ -141,7 +123,7 @@ describe('fan-out caps', () => {
   it("counts a topic's subscribers in a request's 10,000-recipient budget", async () => {
     await addSubscribers('wide', many('wide', 5000)).expect(200);
     const publish = (body: object) =>
-      request(app.url).post('/v1/notifications/batch').set('Authorization', service).send(body);
+      request(herald.url).post('/v1/notifications/batch').set('Authorization', service).send(body);
     const two = await publish({
       notifications: [
         { topic: 'wide', type: 'b', title: 't' },

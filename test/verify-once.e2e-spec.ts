@@ -5,26 +5,16 @@
  */
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { destroyIsolation, newIsolation, startTestApp, type TestApp } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 import { serviceToken, tokenFor } from './support/tokens';
 
-const isolation = newIsolation('verifyonce');
-let app: TestApp;
-
-beforeAll(async () => {
-  app = await startTestApp(isolation, { RATE_LIMIT_ENABLED: 'true' });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await destroyIsolation(isolation);
-});
+const herald = useTestApp({ env: { RATE_LIMIT_ENABLED: 'true' } });
 
 afterEach(() => jest.restoreAllMocks());
 
 it('verifies a publish request’s token once, with rate limiting on', async () => {
   const verify = jest.spyOn(jwt, 'verify');
-  const res = await request(app.url)
+  const res = await request(herald.url)
     .post('/v1/notifications')
     .set('Authorization', `Bearer ${serviceToken()}`)
     .send({ userIds: ['ann'], type: 't', title: 'once' });
@@ -33,7 +23,7 @@ it('verifies a publish request’s token once, with rate limiting on', async () 
 });
 
 it('still answers 401 for a bad token and 403 for a missing scope', async () => {
-  const bad = await request(app.url)
+  const bad = await request(herald.url)
     .post('/v1/notifications')
     .set(
       'Authorization',
@@ -41,7 +31,7 @@ it('still answers 401 for a bad token and 403 for a missing scope', async () => 
     )
     .send({ userIds: ['ann'], type: 't', title: 'x' });
   expect(bad.status).toBe(401);
-  const user = await request(app.url)
+  const user = await request(herald.url)
     .post('/v1/notifications')
     .set('Authorization', `Bearer ${tokenFor('ann')}`)
     .send({ userIds: ['ann'], type: 't', title: 'x' });

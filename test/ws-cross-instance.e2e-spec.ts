@@ -3,57 +3,36 @@
  * frames, and presence (who has a connection on any instance). Two apps share one isolation,
  * like two instances of one deployment. (A killed instance: resilience/presence-kill.)
  */
+import { HeraldSocketError, type HeraldSocket } from '../src/client';
 import { PresenceService } from '../src/realtime/presence.service';
 import type { ServerEvents } from '../src/realtime/protocol';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
-import { tokenFor } from './support/tokens';
-import { TestSocket } from './support/ws-client';
+import { eventually } from './support/test-app';
+import { useTestApp, type On } from './support/use-test-app';
 
-const isolation = newIsolation('wscross');
 const CAP = 10;
 const BURST = 6;
-const env = {
-  WS_MAX_SOCKETS_PER_USER: String(CAP),
-  WS_USER_STORAGE_FRAMES_PER_SECOND: '1',
-  WS_USER_STORAGE_FRAMES_BURST: String(BURST),
-  RATE_LIMIT_ENABLED: 'false',
-};
-let a: TestApp;
-let b: TestApp;
-const sockets: TestSocket[] = [];
-
-beforeAll(async () => {
-  a = await startTestApp(isolation, env);
-  b = await startTestApp(isolation, env);
-}, 60000);
-
-afterEach(() => {
-  for (const socket of sockets.splice(0)) socket.close();
+// Two instances on one isolation, like two instances of one deployment.
+const herald = useTestApp({
+  env: {
+    WS_MAX_SOCKETS_PER_USER: String(CAP),
+    WS_USER_STORAGE_FRAMES_PER_SECOND: '1',
+    WS_USER_STORAGE_FRAMES_BURST: String(BURST),
+    RATE_LIMIT_ENABLED: 'false',
+  },
+  instances: 2,
+  closeSocketsAfterEach: true,
 });
+const [a, b] = [0, 1];
 
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await destroyIsolation(isolation);
-});
-
-async function connect(app: TestApp, user: string, count = 1): Promise<TestSocket[]> {
-  const opened: TestSocket[] = [];
-  for (let i = 0; i < count; i++) opened.push(await TestSocket.connect(app.wsUrl, tokenFor(user)));
-  sockets.push(...opened);
+async function connect(on: On, user: string, count = 1): Promise<HeraldSocket[]> {
+  const opened: HeraldSocket[] = [];
+  for (let i = 0; i < count; i++) opened.push(await herald.connect(user, { on }));
   return opened;
 }
 
 /** How a socket that should be refused was closed ('still open' if it was not, within 5 s). */
-async function refused(app: TestApp, user: string) {
-  const socket = await TestSocket.connect(app.wsUrl, tokenFor(user), { waitReady: false });
-  sockets.push(socket);
+async function refused(on: On, user: string) {
+  const socket = await herald.connect(user, { on, waitReady: false });
   const timeout = new Promise<'still open'>((resolve) =>
     setTimeout(() => resolve('still open'), 5000).unref(),
   );
@@ -63,15 +42,15 @@ async function refused(app: TestApp, user: string) {
 type Answer = { event: 'resumed' } | { event: 'error'; data: ServerEvents['error'] };
 
 /** Sends `resume` and waits for its answer: `resumed` or an `error`. */
-async function resume(socket: TestSocket): Promise<Answer> {
-  const from = socket.frames.length;
-  socket.send('resume', { afterSeq: 0 });
-  const answer = await eventually(
-    () => socket.frames.slice(from).find((f) => f.event === 'resumed' || f.event === 'error'),
-    5000,
-    'the answer to resume',
+async function resume(socket: HeraldSocket): Promise<Answer> {
+  const answer = await socket.resume(0, { timeoutMs: 5000 }).then(
+    () => ({ event: 'resumed' }) as const,
+    (error: unknown) => {
+      if (error instanceof HeraldSocketError) return { event: 'error', data: error.data } as const;
+      throw error;
+    },
   );
-  return answer as Answer;
+  return answer;
 }
 
 describe('the socket cap', () => {
@@ -86,9 +65,9 @@ describe('the socket cap', () => {
     await connect(b, 'not-una'); // other users are unaffected
 
     // A socket closed on B frees its place for a socket on A.
-    onB[0].close();
+    void onB[0].close();
     await eventually(
-      () => b.app.get(PresenceService).localCount('una') === 4,
+      () => herald.get(PresenceService, b).localCount('una') === 4,
       5000,
       'B to count the closed socket out',
     );
@@ -97,7 +76,7 @@ describe('the socket cap', () => {
   });
 
   it('counts any connection registered with presence, whatever its transport', async () => {
-    const presence = b.app.get(PresenceService);
+    const presence = herald.get(PresenceService, b);
     const streams = Array.from({ length: CAP }, (_, i) => ({
       userId: 'vera',
       connectionId: `stream-${i}`,
@@ -108,7 +87,7 @@ describe('the socket cap', () => {
     expect(await refused(a, 'vera')).toMatchObject({ code: 1008 });
     for (const stream of streams) presence.release(stream);
     await eventually(
-      async () => (await a.app.get(PresenceService).onlineUserIds(['vera'])).size === 0,
+      async () => (await herald.get(PresenceService, a).onlineUserIds(['vera'])).size === 0,
       5000,
       'the streams to be counted out',
     );
@@ -144,10 +123,7 @@ describe('the budget for resume / read / read.all', () => {
     }
 
     // Both sockets are still open and answer; after the hint, a resume is served again.
-    for (const socket of [onA, onB]) {
-      socket.send('ping');
-      expect(await socket.next('pong')).toEqual({});
-    }
+    for (const socket of [onA, onB]) await socket.ping();
     const last = limited.at(-1)!.answer as { data: ServerEvents['error'] };
     await new Promise((resolve) => setTimeout(resolve, last.data.retryAfterMs));
     expect((await resume(onB)).event).toBe('resumed');
@@ -165,7 +141,7 @@ describe('the budget for resume / read / read.all', () => {
 
 describe('presence', () => {
   it('answers which of 10,000 users have a connection on any instance', async () => {
-    const presence = a.app.get(PresenceService);
+    const presence = herald.get(PresenceService, a);
     const users = Array.from({ length: 10_000 }, (_, i) => `p-${i}`);
     await connect(a, users[0]);
     await connect(b, users[4321]);
@@ -173,12 +149,12 @@ describe('presence', () => {
     expect(await presence.onlineUserIds(users)).toEqual(
       new Set([users[0], users[4321], users[9999]]),
     );
-    expect(await b.app.get(PresenceService).onlineUserIds(users)).toEqual(
+    expect(await herald.get(PresenceService, b).onlineUserIds(users)).toEqual(
       new Set([users[0], users[4321], users[9999]]),
     );
     expect(await presence.onlineUserIds([])).toEqual(new Set());
 
-    last.close();
+    void last.close();
     await eventually(
       async () => !(await presence.onlineUserIds(users)).has(users[9999]),
       5000,

@@ -1,34 +1,21 @@
 /** Every limit a client controls on the socket, and the answer it gets past it. */
 import { ConnectionRegistry } from '../src/realtime/connection-registry';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  sql,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
-import { tokenFor } from './support/tokens';
-import { TestSocket } from './support/ws-client';
+import { eventually } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
-const isolation = newIsolation('wslimits');
-let app: TestApp;
 const MAX_BUFFERED = 256 * 1024;
-
-beforeAll(async () => {
-  app = await startTestApp(isolation, {
+const herald = useTestApp({
+  env: {
     WS_MAX_PAYLOAD: String(64 * 1024),
     WS_MAX_FRAMES_PER_SECOND: '50',
     WS_MAX_SOCKETS_PER_USER: '3',
     WS_MAX_BUFFERED_BYTES: String(MAX_BUFFERED),
     WS_HEARTBEAT_INTERVAL_MS: '300',
-  });
+  },
+  closeSocketsAfterEach: true,
 });
-
-afterAll(async () => {
-  await app?.close();
-  await destroyIsolation(isolation);
-});
+/** A frame the protocol does not have (or with data it refuses), as a client could send it. */
+const frame = (event: string, data: unknown = {}) => JSON.stringify({ event, data });
 
 const within = <T>(promise: Promise<T>, ms = 3000) =>
   Promise.race([
@@ -38,7 +25,7 @@ const within = <T>(promise: Promise<T>, ms = 3000) =>
 
 describe('frames', () => {
   it('answers malformed and unknown frames with error events and stays open', async () => {
-    const socket = await TestSocket.connect(app.wsUrl, tokenFor('ann'));
+    const socket = await herald.connect('ann');
     socket.sendRaw('not json');
     expect(await socket.next('error')).toMatchObject({ code: 'bad_frame' });
     socket.sendRaw(Buffer.from([0xde, 0xad, 0xbe, 0xef]), true);
@@ -47,26 +34,25 @@ describe('frames', () => {
     expect(await socket.next('error')).toMatchObject({ code: 'bad_frame' });
     socket.sendRaw(JSON.stringify([1, 2, 3]));
     expect(await socket.next('error')).toMatchObject({ code: 'bad_frame' });
-    socket.send('subscribe', { room: 'x' });
+    socket.sendRaw(frame('subscribe', { room: 'x' }));
     expect(await socket.next('error')).toMatchObject({ code: 'unknown_event' });
-    socket.send('resume', { afterSeq: 'yesterday' });
+    socket.sendRaw(frame('resume', { afterSeq: 'yesterday' }));
     expect(await socket.next('error')).toMatchObject({ code: 'invalid_data' });
     socket.send('read', { ids: ['not-a-uuid'] });
     expect(await socket.next('error')).toMatchObject({ code: 'invalid_data' });
-    socket.send('ping');
+    socket.send('ping', {});
     expect(await socket.next('pong')).toEqual({});
-    socket.close();
   });
 
   it('closes with 1009 on a frame over WS_MAX_PAYLOAD', async () => {
-    const socket = await TestSocket.connect(app.wsUrl, tokenFor('ann'));
+    const socket = await herald.connect('ann');
     socket.sendRaw(JSON.stringify({ event: 'ping', data: { pad: 'x'.repeat(100 * 1024) } }));
     expect((await within(socket.closed)) as { code: number }).toMatchObject({ code: 1009 });
   });
 
   it('closes with 1008 on a frame flood', async () => {
-    const socket = await TestSocket.connect(app.wsUrl, tokenFor('ann'));
-    for (let i = 0; i < 200; i++) socket.send('ping');
+    const socket = await herald.connect('ann');
+    for (let i = 0; i < 200; i++) socket.send('ping', {});
     expect((await within(socket.closed)) as { code: number }).toMatchObject({
       code: 1008,
       reason: 'too many frames',
@@ -76,20 +62,17 @@ describe('frames', () => {
 
 describe('connections', () => {
   it('closes the connection over the per-user cap with 1008, others stay open', async () => {
-    const open = await Promise.all(
-      [1, 2, 3].map(() => TestSocket.connect(app.wsUrl, tokenFor('ben'))),
-    );
-    const extra = await TestSocket.connect(app.wsUrl, tokenFor('ben'), { waitReady: false });
+    const open = await Promise.all([1, 2, 3].map(() => herald.connect('ben')));
+    const extra = await herald.connect('ben', { waitReady: false });
     expect((await within(extra.closed)) as { code: number }).toMatchObject({ code: 1008 });
-    open[0].send('ping');
+    open[0].send('ping', {});
     expect(await open[0].next('pong')).toEqual({});
-    const other = await TestSocket.connect(app.wsUrl, tokenFor('not-ben'));
-    for (const socket of [...open, other]) socket.close();
+    await herald.connect('not-ben');
   });
 
   it('finds a dead peer by ping/pong and closes it', async () => {
-    const registry = app.app.get(ConnectionRegistry);
-    const socket = await TestSocket.connect(app.wsUrl, tokenFor('cleo'));
+    const registry = herald.get(ConnectionRegistry);
+    const socket = await herald.connect('cleo');
     expect(registry.countFor('cleo')).toBe(1);
     // A peer that stops reading never answers pings.
     (socket.ws as unknown as { _socket: { pause(): void } })._socket.pause();
@@ -101,27 +84,23 @@ describe('slow consumer', () => {
   it('cuts off a client that never reads with 1013, with its send buffer bounded', async () => {
     // Seed large rows straight into the table so a replay produces far more than the socket
     // and kernel buffers hold (the API's own 8 KiB data limit is beside the point here).
-    const db = await sql(isolation);
+    const db = await herald.db();
     const rows = 100;
     const bigText = 'x'.repeat(200 * 1024);
-    try {
-      await db.query(
-        `INSERT INTO notifications (user_id, seq, type, title, body, data, job_id)
-         SELECT 'dora', g, 't', 'big', '', jsonb_build_object('blob', $1::text), 'seed'
-         FROM generate_series(1, $2::int) AS g`,
-        [bigText, rows],
-      );
-      await db.query(`INSERT INTO notification_counters (user_id, last_seq) VALUES ('dora', $1)`, [
-        rows,
-      ]);
-    } finally {
-      await db.end();
-    }
+    await db.query(
+      `INSERT INTO notifications (user_id, seq, type, title, body, data, job_id)
+       SELECT 'dora', g, 't', 'big', '', jsonb_build_object('blob', $1::text), 'seed'
+       FROM generate_series(1, $2::int) AS g`,
+      [bigText, rows],
+    );
+    await db.query(`INSERT INTO notification_counters (user_id, last_seq) VALUES ('dora', $1)`, [
+      rows,
+    ]);
     // Its own instance with a normal heartbeat: the suite's 300 ms one would (rightly) terminate
     // the paused client as a dead peer before the 1013 close frame is flushed.
-    const slow = await startTestApp(isolation, { WS_MAX_BUFFERED_BYTES: String(MAX_BUFFERED) });
-    const registry = slow.app.get(ConnectionRegistry);
-    const socket = await TestSocket.connect(slow.wsUrl, tokenFor('dora'));
+    const slow = await herald.startInstance({ WS_HEARTBEAT_INTERVAL_MS: '30000' });
+    const registry = herald.get(ConnectionRegistry, slow);
+    const socket = await herald.connect('dora', { on: slow });
     const server = [...(registry.socketsOf('dora') ?? [])][0];
     let maxBuffered = 0;
     const watch = setInterval(
@@ -143,6 +122,5 @@ describe('slow consumer', () => {
     expect(closed).toMatchObject({ code: 1013, reason: 'slow consumer' });
     expect(maxBuffered).toBeLessThanOrEqual(MAX_BUFFERED + 64 * 1024); // cap + a close frame's worth
     expect(socket.all('notification').length).toBeLessThan(rows);
-    await slow.close();
   });
 });

@@ -7,6 +7,7 @@
 import type { BenchRun } from '../bench-run';
 import { USER_PREFIX } from '../client-fleet';
 import { MetricsSampler } from '../herald-process';
+import { OFFLINE_PREFIX, type PushSink } from '../push-sink';
 import { median, nowMs, percentiles, round1, sleep } from '../stats';
 
 export interface FanoutOptions {
@@ -15,6 +16,11 @@ export interface FanoutOptions {
   concurrency: number;
   /** Every recipient has preferences that the store must look up (none mutes bench.fanout). */
   preferences?: boolean;
+  /**
+   * As many offline recipients again, each subscribed on this push service: half the
+   * recipients get the publish by Web Push. Socket figures stay those of the online half.
+   */
+  pushOffline?: PushSink;
 }
 
 interface Round {
@@ -22,6 +28,9 @@ interface Round {
   received: number;
   firstMs: number;
   lastMs: number;
+  /** `pushOffline`: pushes received for this round, and the last one's time after the send. */
+  pushed?: number;
+  pushLastMs?: number;
   /** Notification frames / (last − first socket). */
   framesPerSecond: number;
   wsFrames: number;
@@ -36,7 +45,12 @@ export async function fanout(
   options: FanoutOptions,
 ): Promise<Record<string, unknown>[]> {
   const connect = await run.connect(options.users, options.concurrency);
-  const everyone = Array.from({ length: options.users }, (_, n) => `${USER_PREFIX}${n}`);
+  const online = Array.from({ length: options.users }, (_, n) => `${USER_PREFIX}${n}`);
+  const offline = options.pushOffline
+    ? Array.from({ length: options.users }, (_, n) => `${OFFLINE_PREFIX}${n}`)
+    : [];
+  const everyone = [...online, ...offline];
+  await options.pushOffline?.register(run, options.users);
   const lines: Record<string, unknown>[] = [];
   if (options.preferences) {
     await run.herald.query(
@@ -68,6 +82,9 @@ export async function fanout(
     let lost = 0;
     let duplicates = 0;
     let cold: Round | null = null;
+    let pushLost = 0;
+    let pushDuplicates = 0;
+    let pushProblems = 0;
     for (let r = -1; r < options.rounds; r++) {
       await run.fleet.take();
       const index = (variant === 'users' ? 1 : 1001) + r;
@@ -96,7 +113,7 @@ export async function fanout(
       times.sort((a, b) => a - b);
       const first = times[0] ?? 0;
       const last = times.at(-1) ?? 0;
-      const round = {
+      const round: Round = {
         restMs: round1(answer.ms),
         received: times.length,
         firstMs: round1(first),
@@ -105,6 +122,20 @@ export async function fanout(
         wsFrames: frames,
         wsFramesPerSecond: last > first ? Math.round((frames / (last - first)) * 1000) : 0,
       };
+      if (options.pushOffline) {
+        const push = await options.pushOffline.drain(
+          (i) => i === index,
+          offline.length,
+          () => sentAt,
+        );
+        round.pushed = push.delivered;
+        round.pushLastMs = push.latencyMs.max;
+        if (r >= 0) {
+          pushLost += push.lost;
+          pushDuplicates += push.duplicates;
+          pushProblems += push.problems;
+        }
+      }
       await sleep(1000);
       if (r < 0) {
         cold = round; // the first publish after boot: JIT-cold, reported apart
@@ -119,8 +150,20 @@ export async function fanout(
     lines.push({
       ...run.header(`fanout-${variant}`),
       connections: connect.connections,
-      recipients: options.users,
+      recipients: everyone.length,
       preferences: options.preferences ?? false,
+      ...(options.pushOffline
+        ? {
+            offlineWithPush: offline.length,
+            push: {
+              lost: pushLost,
+              duplicates: pushDuplicates,
+              problems: pushProblems,
+              lastMsMedian: median(rounds.map((r) => r.pushLastMs ?? 0)),
+              lastMsMax: Math.max(...rounds.map((r) => r.pushLastMs ?? 0)),
+            },
+          }
+        : {}),
       rounds: rounds.length,
       delivered: latencies.length,
       lost,

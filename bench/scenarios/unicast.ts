@@ -8,7 +8,8 @@ import type { BenchRun, ConnectPhase } from '../bench-run';
 import { ioDelta } from '../bench-run';
 import { USER_PREFIX } from '../client-fleet';
 import { MetricsSampler } from '../herald-process';
-import { openLoop } from '../rest-client';
+import { OFFLINE_PREFIX, type PushFigures, type PushSink } from '../push-sink';
+import { openLoop, type OpenLoopResult } from '../rest-client';
 import { nowMs, percentiles, round1, sleep } from '../stats';
 
 export interface UnicastOptions {
@@ -25,6 +26,11 @@ export interface UnicastOptions {
   warmupS: number;
   /** Sockets already connected by an earlier phase on the same run (skips connecting). */
   connected?: ConnectPhase;
+  /**
+   * Every other notification goes to one of `users` offline users, each subscribed on this
+   * push service: half the traffic is Web Push. Those must reach the push service instead.
+   */
+  pushOffline?: PushSink;
 }
 
 const WARMUP_INDEX_OFFSET = 100_000_000;
@@ -39,6 +45,7 @@ export async function unicast(
   options: UnicastOptions,
 ): Promise<Record<string, unknown>> {
   const connect = options.connected ?? (await run.connect(options.users, options.concurrency));
+  await options.pushOffline?.register(run, options.users);
   await warmUp(run, options);
   const io0 = run.ioCounts();
   const pg0 = await run.pgCounters();
@@ -51,9 +58,10 @@ export async function unicast(
     run.service,
     options.rate,
     options.durationS * 1000,
-    publishBody(options.users, 'bench', 0),
+    publishBody(options, 'bench', 0),
     options.perRequest,
   );
+  const toSocket = socketExpected(options, sent);
 
   // Collect frames until every accepted notification arrived or nothing came for a while.
   const seen = new Uint8Array(sent.sent);
@@ -70,7 +78,7 @@ export async function unicast(
   let lastProgress = nowMs();
   const drainStart = nowMs();
   let drainTimedOut = false;
-  while (delivered < sent.accepted) {
+  while (delivered < toSocket) {
     const taken = await run.fleet.take();
     seqDuplicates += taken.duplicates;
     outOfOrder += taken.outOfOrder;
@@ -104,6 +112,14 @@ export async function unicast(
     }
     await sleep(200);
   }
+  let push: PushFigures | undefined;
+  if (options.pushOffline) {
+    push = await options.pushOffline.drain(
+      (index) => index < sent.sent && isOffline(options, index) && sent.acceptedFlags[index] === 1,
+      sent.accepted - toSocket,
+      (index) => sent.scheduledAt[index],
+    );
+  }
   const cpu = await meter.end();
   await sampler.stop();
   await sleep(1200); // pg_stat_database is flushed about once a second
@@ -130,12 +146,15 @@ export async function unicast(
   const stored = (await storedRows(run)) - storedBefore;
   const lastScheduledAt = sent.scheduledAt[sent.sent - 1] ?? sent.startedAt;
   const backlogMs = round1(Math.max(0, lastDeliveryAt - lastScheduledAt));
-  const lost = sent.accepted - delivered;
+  const lost = toSocket - delivered + (push?.lost ?? 0);
   const elapsed = (end: number) => (end - sent.startedAt) / 1000;
   const perNotification = (value: number) =>
     Math.round((value / Math.max(1, sent.accepted)) * 100) / 100;
   const io = ioDelta(io0, run.ioCounts());
-  const achievedRate = Math.round(delivered / elapsed(Math.max(lastDeliveryAt, sent.sendEndedAt)));
+  // Pushes count as delivered notifications; their time is not in the rate (see push.latencyMs).
+  const achievedRate = Math.round(
+    (delivered + (push?.delivered ?? 0)) / elapsed(Math.max(lastDeliveryAt, sent.sendEndedAt)),
+  );
 
   return {
     ...run.header('unicast'),
@@ -150,6 +169,7 @@ export async function unicast(
     errors: sent.errors,
     stored,
     delivered,
+    ...(push ? { pushOffline: true, push } : {}),
     lost,
     // lost > 0 with drainTimedOut and a waiting queue: not delivered within the run's bounds
     // (DRAIN_MAX_MS after the last send), i.e. far beyond what the server sustains.
@@ -183,6 +203,8 @@ export async function unicast(
     sustained:
       lost === 0 &&
       sent.errors === 0 &&
+      (push?.duplicates ?? 0) === 0 &&
+      (push?.problems ?? 0) === 0 &&
       achievedRate >= 0.98 * options.rate &&
       backlogMs <= SUSTAINED_BACKLOG_MS,
     generatorLagMaxMs: round1(sent.generatorLagMaxMs),
@@ -209,11 +231,28 @@ export async function unicast(
   };
 }
 
+/** With `pushOffline`, odd requests go to offline users. */
+const isOffline = (options: UnicastOptions, i: number) =>
+  options.pushOffline !== undefined && i % 2 === 1;
+
+/** Accepted requests whose notification goes to a socket. */
+function socketExpected(options: UnicastOptions, sent: OpenLoopResult): number {
+  if (!options.pushOffline) return sent.accepted;
+  let count = 0;
+  for (let i = 0; i < sent.sent; i += 2) count += sent.acceptedFlags[i];
+  return count;
+}
+
 /** Request i of a run; `offset` keeps warm-up indices apart from measured ones. */
-function publishBody(users: number, tag: string, offset: number) {
+function publishBody(options: UnicastOptions, tag: string, offset: number) {
   const run = `${tag}-${Date.now().toString(36)}`;
+  const users = options.users;
+  const recipient = (i: number) =>
+    options.pushOffline
+      ? `${i % 2 === 1 ? OFFLINE_PREFIX : USER_PREFIX}${Math.floor(i / 2) % users}`
+      : `${USER_PREFIX}${i % users}`;
   return (i: number, t: number) => ({
-    userIds: [`${USER_PREFIX}${i % users}`],
+    userIds: [recipient(i)],
     type: 'bench.unicast',
     title: `Bench notification ${i}`,
     body: 'An open-loop unicast benchmark notification.',
@@ -236,12 +275,13 @@ async function warmUp(run: BenchRun, options: UnicastOptions): Promise<void> {
       run.service,
       options.rate,
       options.warmupS * 1000,
-      publishBody(options.users, 'warm', WARMUP_INDEX_OFFSET),
+      publishBody(options, 'warm', WARMUP_INDEX_OFFSET),
       options.perRequest,
     );
+    const expected = socketExpected(options, warm);
     let received = 0;
     const deadline = nowMs() + DRAIN_MAX_MS;
-    while (received < warm.accepted && nowMs() < deadline) {
+    while (received < expected && nowMs() < deadline) {
       received += (await run.fleet.take()).received.length / 2;
       await sleep(200);
     }

@@ -11,7 +11,7 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { AuthModule } from '../auth/auth.module';
-import { BullQueues } from '../metrics/bull-queues';
+import { QueueDiscovery } from '../metrics/queue-discovery';
 import { AdminAuth } from './admin-auth';
 import { AdminLoginController } from './admin-login.controller';
 import { ADMIN_PATH } from './admin-login.page';
@@ -25,7 +25,7 @@ import { AdminSessions } from './admin-sessions';
 export class AdminModule implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly queues: BullQueues,
+    private readonly queues: QueueDiscovery,
     private readonly auth: AdminAuth,
   ) {}
 

@@ -64,11 +64,17 @@ export function createLogger(config: AppConfig, destination?: DestinationStream)
   );
 }
 
-/** One line per answered request: info for 1xx–3xx, warn for 4xx, error for 5xx; not /health. */
+/**
+ * One line per answered request: info for 1xx–3xx, warn for 4xx, error for 5xx; not /health.
+ * A 503 with Retry-After is load being shed, an answer the service chose: debug, or an
+ * overload would write an error line for every request it turns away (the shedding is
+ * counted in metrics and summarized in the log by whoever sheds).
+ */
 export function installRequestLogging(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
-    const level: Level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    const shed = status === 503 && reply.hasHeader('retry-after');
+    const level: Level = shed ? 'debug' : status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
     if (logger.isLevelEnabled(level) && !request.url.startsWith('/health')) {
       logger[level](
         {

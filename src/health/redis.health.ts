@@ -8,7 +8,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { BullQueues } from '../metrics/bull-queues';
+import { QueueDiscovery } from '../metrics/queue-discovery';
 import { RealtimeBus } from '../realtime/realtime.bus';
 import { createRedis } from '../redis/redis.factory';
 
@@ -20,7 +20,7 @@ export class RedisHealth implements OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly indicators: HealthIndicatorService,
-    private readonly queues: BullQueues,
+    private readonly queues: QueueDiscovery,
     private readonly bus: RealtimeBus,
   ) {
     this.timeoutMs = config.redis.commandTimeoutMs;

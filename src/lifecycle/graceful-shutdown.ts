@@ -5,7 +5,7 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import type { Server } from 'node:http';
 import type { AppConfig } from '../config/app-config';
-import { BullQueues } from '../metrics/bull-queues';
+import { QueueDiscovery } from '../metrics/queue-discovery';
 import { NotificationsGateway } from '../realtime/notifications.gateway';
 
 const draining = new WeakSet<INestApplication>();
@@ -29,7 +29,7 @@ export async function gracefulShutdown(app: INestApplication): Promise<void> {
   // cuts is re-run by another instance once its lock lapses, see QUEUE_LOCK_MS).
   await Promise.all(
     app
-      .get(BullQueues)
+      .get(QueueDiscovery)
       .all()
       .map((queue) => queue.close()),
   );

@@ -20,7 +20,7 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 @Injectable()
-export class MetricsTokenGuard implements CanActivate {
+class MetricsTokenGuard implements CanActivate {
   private readonly expected?: Buffer;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {

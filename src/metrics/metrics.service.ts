@@ -7,10 +7,9 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { ConnectionRegistry } from '../realtime/connection-registry';
-import { BullQueues } from './bull-queues';
+import { QueueDiscovery } from './queue-discovery';
 
-export type HandshakeRejection = 'unauthorized' | 'forbidden_origin' | 'too_many_connections';
+type HandshakeRejection = 'unauthorized' | 'forbidden_origin' | 'too_many_connections';
 type VerifyDone = (ok: boolean, code?: number, message?: string) => void;
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
@@ -29,22 +28,21 @@ export class MetricsService implements OnModuleDestroy {
   private readonly delivered: Counter;
   private readonly deliveryLatency: Histogram;
   private readonly storeLatency: Histogram;
+  /** What herald_ws_connections reads at each scrape; see `countConnectionsWith`. */
+  private openConnections: () => number = () => 0;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route'>;
 
-  constructor(
-    connections: ConnectionRegistry,
-    queues: BullQueues,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
+  constructor(queues: QueueDiscovery, @Inject(APP_CONFIG) config: AppConfig) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    const openConnections = () => this.openConnections();
     new Gauge({
       name: 'herald_ws_connections',
       help: 'Open WebSocket connections on this instance.',
       registers,
       collect() {
-        this.set(connections.size);
+        this.set(openConnections());
       },
     });
     this.handshakesInProgress = new Gauge({
@@ -143,6 +141,14 @@ export class MetricsService implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.registry.clear();
+  }
+
+  /**
+   * The source of herald_ws_connections: realtime hands in its registry's size, so metrics
+   * depends on nothing of realtime.
+   */
+  countConnectionsWith(count: () => number): void {
+    this.openConnections = count;
   }
 
   /** Wraps a `verifyClient` callback: counts the upgrade as connecting until it is answered. */

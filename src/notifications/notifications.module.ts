@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PushModule } from '../push/push.module';
+import { INBOX_PORT, inboxPortFrom } from '../realtime/inbox.port';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { NotificationCounterEntity } from './notification-counter.entity';
 import { NotificationEntity } from './notification.entity';
@@ -65,6 +66,7 @@ import { PreferencesStore } from './preferences/preferences.store';
     InboxLifecycleService,
     RetentionService,
     InboxProcessor,
+    inboxPortFrom(InboxService), // what /ws and /v1/stream read and mark read through
   ],
   exports: [
     InboxService,
@@ -75,6 +77,7 @@ import { PreferencesStore } from './preferences/preferences.store';
     BullModule,
     // For the Web Push path: mutedForPush(userIds, type).
     PreferencesService,
+    INBOX_PORT,
   ],
 })
 export class NotificationsModule {}

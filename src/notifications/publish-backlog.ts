@@ -24,6 +24,8 @@ import { NOTIFICATIONS_QUEUE } from './notifications.jobs';
 import { RetryLaterException, type ShedReason } from './retry-later.exception';
 
 const SAMPLE_MS = 100;
+/** While shedding, one warn line at most this often sums up what was shed. */
+const SHED_LOG_EVERY_MS = 10_000;
 /** Weight of the newest batch job in the mean publishes per job. */
 const ALPHA = 0.2;
 
@@ -39,6 +41,8 @@ export class PublishBacklog {
   private sampledAt = -Infinity;
   private sampling = false;
   private readonly shed: Counter<'reason'>;
+  private shedSinceLog: Partial<Record<ShedReason, number>> = {};
+  private shedLoggedAt = -Infinity;
 
   constructor(
     @InjectQueue(NOTIFICATIONS_QUEUE) private readonly queue: Queue,
@@ -90,9 +94,23 @@ export class PublishBacklog {
     }
   }
 
-  /** Counts a publish request answered 503 + Retry-After. */
+  /** Counts a publish request answered 503 + Retry-After, and logs a summary now and then. */
   recordShed(reason: ShedReason): void {
     this.shed.inc({ reason });
+    this.shedSinceLog[reason] = (this.shedSinceLog[reason] ?? 0) + 1;
+    const now = performance.now();
+    if (now - this.shedLoggedAt < SHED_LOG_EVERY_MS) return;
+    const counts = Object.entries(this.shedSinceLog)
+      .map(([why, count]) => `${count} ${why}`)
+      .join(', ');
+    const since = Number.isFinite(this.shedLoggedAt)
+      ? `in the last ${Math.round((now - this.shedLoggedAt) / 1000)} s`
+      : 'starting';
+    this.logger.warn(
+      `shedding publishes (503 + Retry-After) ${since}: ${counts}; backlog ${this.size} of ${this.max}`,
+    );
+    this.shedSinceLog = {};
+    this.shedLoggedAt = now;
   }
 
   /** `count` publishes entered the batcher. */

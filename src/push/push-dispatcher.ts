@@ -2,8 +2,10 @@
  * Decides who gets a Web Push for what was just stored, and queues it: recipients who have a
  * subscription, no open connection on any instance (Presence) and no `push` mute for the type
  * (critical notifications ignore mutes). Called by the store-and-push step right after the
- * rows went to the sockets; it adds one job per PUSH_BATCH_SIZE recipients. Job ids come from
- * the notification ids, so a publish job retried after this ran queues nothing new.
+ * rows went to the sockets, once per stored batch: one subscription lookup, one presence
+ * lookup and one mute lookup per type for the whole batch, and one job per PUSH_BATCH_SIZE
+ * pushes whether they come from one publication or many. Job ids come from the notification
+ * ids, so a publish job retried after this ran queues nothing new.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
@@ -16,7 +18,12 @@ import {
   type PushDispatch,
   type PushMutes,
 } from './push.ports';
-import { PUSH_BATCH_SIZE, type PushBatchJobData, type PushRecipient } from './push.jobs';
+import {
+  PUSH_BATCH_SIZE,
+  type PushBatchJobData,
+  type PushContent,
+  type PushRecipient,
+} from './push.jobs';
 import { PushQueue } from './push.queue';
 import { PushSubscriptionsService } from './push-subscriptions.service';
 
@@ -38,39 +45,75 @@ export class PushDispatcher implements PushDispatch {
     const subscribed = await this.subscriptions.subscribedUserIds([...everyone]);
     if (subscribed.size === 0) return;
     const online = await this.presence.onlineUserIds([...subscribed]);
-    const reachable = [...subscribed].filter((userId) => !online.has(userId));
-    if (reachable.length === 0) return;
-    const offline = new Set(reachable);
+    const offline = new Set([...subscribed].filter((userId) => !online.has(userId)));
+    if (offline.size === 0) return;
 
-    const batches: PushBatchJobData[] = [];
-    for (const publication of publications) {
-      const { type, title, body, data } = publication.content;
-      const critical = publication.content.critical === true;
-      let recipients = publication.recipients.filter((r) => offline.has(r.userId));
-      if (recipients.length && !critical) {
-        const muted = await this.mutes.mutedUserIds(
-          [...new Set(recipients.map((r) => r.userId))],
-          type,
-        );
-        recipients = recipients.filter((r) => !muted.has(r.userId));
-      }
-      const sorted: PushRecipient[] = recipients
-        .map(({ userId, id, seq }) => ({ userId, id, seq }))
-        .sort((a, b) => (a.id < b.id ? -1 : 1));
-      for (let i = 0; i < sorted.length; i += PUSH_BATCH_SIZE) {
-        const chunk = sorted.slice(i, i + PUSH_BATCH_SIZE);
-        batches.push({
-          key: `push-${digest(chunk)}`,
-          attempt: 0,
-          content: { type, title, body, data },
-          createdAt: publication.createdAt,
-          critical,
-          recipients: chunk,
-        });
+    // Who muted push, per type, over every non-critical publication of that type.
+    const usersByType = new Map<string, Set<string>>();
+    for (const p of publications) {
+      if (p.content.critical === true) continue;
+      for (const r of p.recipients) {
+        if (!offline.has(r.userId)) continue;
+        let users = usersByType.get(p.content.type);
+        if (!users) usersByType.set(p.content.type, (users = new Set()));
+        users.add(r.userId);
       }
     }
-    await this.queue.addBatches(batches);
+    const mutedByType = new Map<string, Set<string>>();
+    for (const [type, users] of usersByType) {
+      mutedByType.set(type, await this.mutes.mutedUserIds([...users], type));
+    }
+    await this.queue.addBatches(
+      pushBatches(publications, (p, userId) => {
+        if (!offline.has(userId)) return false;
+        return p.content.critical === true || !mutedByType.get(p.content.type)?.has(userId);
+      }),
+    );
   }
+}
+
+/**
+ * The push jobs for `publications`, keeping the recipients `wanted` accepts: sorted by
+ * notification id (so a retried publish job makes the same jobs, with the same ids), cut into
+ * PUSH_BATCH_SIZE, each job carrying the contents its recipients refer to.
+ */
+export function pushBatches(
+  publications: readonly PushablePublication[],
+  wanted: (publication: PushablePublication, userId: string) => boolean,
+): PushBatchJobData[] {
+  const all: { recipient: Omit<PushRecipient, 'content'>; publication: number }[] = [];
+  publications.forEach((p, publication) => {
+    for (const { userId, id, seq } of p.recipients) {
+      if (wanted(p, userId)) all.push({ recipient: { userId, id, seq }, publication });
+    }
+  });
+  all.sort((a, b) => (a.recipient.id < b.recipient.id ? -1 : 1));
+  const batches: PushBatchJobData[] = [];
+  for (let i = 0; i < all.length; i += PUSH_BATCH_SIZE) {
+    const chunk = all.slice(i, i + PUSH_BATCH_SIZE);
+    const contents: PushContent[] = [];
+    const indexOf = new Map<number, number>();
+    const recipients = chunk.map(({ recipient, publication }) => {
+      let index = indexOf.get(publication);
+      if (index === undefined) {
+        const { createdAt, content } = publications[publication];
+        const { type, title, body, data } = content;
+        index =
+          contents.push({
+            type,
+            title,
+            body,
+            data,
+            createdAt,
+            critical: content.critical === true,
+          }) - 1;
+        indexOf.set(publication, index);
+      }
+      return { ...recipient, content: index };
+    });
+    batches.push({ key: `push-${digest(recipients)}`, attempt: 0, contents, recipients });
+  }
+  return batches;
 }
 
 function digest(recipients: readonly PushRecipient[]): string {

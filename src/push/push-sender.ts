@@ -1,15 +1,14 @@
 /**
- * One push to one subscription with `web-push` (aes128gcm, VAPID), and what its answer means
- * for the subscription. Requests go through an agent whose DNS lookup refuses internal
- * addresses (see endpoint-policy.ts), with a timeout; `web-push` never follows redirects.
+ * One push to one subscription, and what its answer means for the subscription. The request
+ * itself (encryption, VAPID, HTTPS through an agent that refuses internal addresses, no
+ * redirects, a bounded read of the answer) runs in a worker thread: push-send.worker.ts.
  */
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Agent } from 'node:https';
-import { rootCertificates } from 'node:tls';
-import webpush, { WebPushError } from 'web-push';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { endpointProblem, guardedLookup } from './endpoint-policy';
+import { endpointProblem } from './endpoint-policy';
+import { PushSendPool } from './push-send-pool';
+import type { SendResult } from './push-send.worker';
 
 export type PushOutcome =
   | { kind: 'sent' }
@@ -28,60 +27,53 @@ export interface PushTarget {
 const MAX_RETRY_AFTER_MS = 3_600_000;
 
 @Injectable()
-export class PushSender implements OnModuleDestroy {
-  private readonly agent: Agent;
-
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    const { allowPrivateHosts, extraCa } = config.webPush;
-    this.agent = new Agent({
-      keepAlive: true,
-      maxSockets: 64,
-      ...(allowPrivateHosts ? {} : { lookup: guardedLookup() }),
-      ...(extraCa ? { ca: [...rootCertificates, extraCa] } : {}),
-    });
-  }
-
-  onModuleDestroy(): void {
-    this.agent.destroy();
-  }
+export class PushSender {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly pool: PushSendPool,
+  ) {}
 
   async send(
     target: PushTarget,
     payload: string,
     options: { urgency: 'normal' | 'high'; topic: string },
   ): Promise<PushOutcome> {
-    const vapid = this.config.webPush.vapid;
+    const { vapid, ttlSeconds } = this.config.webPush;
     if (!vapid) return { kind: 'dropped', reason: 'web push is off' };
     // Checked again at send time: the allow-list may have changed since the subscription.
     const problem = endpointProblem(target.endpoint, this.config.webPush);
     if (problem) return { kind: 'dropped', reason: problem };
-    try {
-      await webpush.sendNotification(target, payload, {
-        vapidDetails: vapid,
-        TTL: this.config.webPush.ttlSeconds,
-        urgency: options.urgency,
-        topic: options.topic,
-        contentEncoding: 'aes128gcm',
-        timeout: this.config.webPush.timeoutMs,
-        agent: this.agent,
-      });
-      return { kind: 'sent' };
-    } catch (error) {
-      return outcomeOf(error);
-    }
+    return outcomeOf(
+      await this.pool.send({
+        endpoint: target.endpoint,
+        keys: target.keys,
+        payload,
+        vapid,
+        ttlSeconds,
+        ...options,
+      }),
+    );
   }
 }
 
-function outcomeOf(error: unknown): PushOutcome {
-  if (!(error instanceof WebPushError)) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EPUSHINTERNAL') return { kind: 'dropped', reason: (error as Error).message };
-    return { kind: 'retry', reason: (error as Error).message ?? String(error) };
+export function outcomeOf(result: SendResult): PushOutcome {
+  if ('error' in result) {
+    if (result.stage === 'encrypt') {
+      return { kind: 'dropped', reason: `cannot encrypt: ${result.error}` };
+    }
+    // EPUSHINTERNAL: the name resolved to an internal address (endpoint-policy's lookup).
+    if (result.code === 'EPUSHINTERNAL') return { kind: 'dropped', reason: result.error };
+    return { kind: 'retry', reason: result.error };
   }
-  const status = error.statusCode;
+  const { status } = result;
+  if (status >= 200 && status < 300) return { kind: 'sent' };
   if (status === 404 || status === 410) return { kind: 'gone' };
   if (status === 429 || status >= 500) {
-    return { kind: 'retry', afterMs: retryAfterMs(error.headers), reason: `HTTP ${status}` };
+    return {
+      kind: 'retry',
+      afterMs: retryAfterMs({ 'retry-after': result.retryAfter }),
+      reason: `HTTP ${status}`,
+    };
   }
   return { kind: 'dropped', reason: `HTTP ${status}` };
 }

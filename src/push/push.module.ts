@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { PreferencePushMutes } from './preference-push-mutes';
 import { PushDispatcher } from './push-dispatcher';
+import { PushSendPool } from './push-send-pool';
 import { PushSender } from './push-sender';
 import { PushServiceWorkerController } from './push-sw.controller';
 import { PushSubscriptionEntity } from './push-subscription.entity';
@@ -24,6 +25,7 @@ import { PushQueue } from './push.queue';
   controllers: [PushController, PushServiceWorkerController],
   providers: [
     PushSubscriptionsService,
+    PushSendPool,
     PushSender,
     PushQueue,
     PushProcessor,

@@ -16,7 +16,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { pushPayload } from './push-payload';
 import { PushSender, type PushOutcome } from './push-sender';
 import { PushSubscriptionsService } from './push-subscriptions.service';
-import type { PushBatchJobData, PushJobs, PushRecipient } from './push.jobs';
+import { pushJobData, type PushBatchJobData, type PushJobs, type PushRecipient } from './push.jobs';
 import { PushQueue } from './push.queue';
 
 const SENDS_IN_FLIGHT = 8;
@@ -26,7 +26,7 @@ const CLAIM_TTL_S = 7 * 24 * 3600;
 export class PushProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(PushProcessor.name);
   private readonly handlers: JobHandlers<PushJobs> = {
-    'push-batch': (job: Job<PushBatchJobData>) => this.run(job.data),
+    'push-batch': (job: Job<PushBatchJobData>) => this.run(pushJobData(job.data)),
   };
   private readonly sent: Counter<'outcome'>;
 
@@ -72,11 +72,22 @@ export class PushProcessor implements OnApplicationBootstrap {
     }[] = [];
     for (const recipient of recipients) {
       const wanted = data.pending?.[recipient.id];
+      const {
+        type,
+        title,
+        body,
+        data: extra,
+        createdAt,
+        critical,
+      } = data.contents[recipient.content];
       const payload = pushPayload({
-        ...data.content,
+        type,
+        title,
+        body,
+        data: extra,
         id: recipient.id,
         seq: recipient.seq,
-        createdAt: data.createdAt,
+        createdAt,
       });
       for (const s of byUser.get(recipient.userId) ?? []) {
         if (wanted && !wanted.includes(s.id)) continue;
@@ -88,7 +99,7 @@ export class PushProcessor implements OnApplicationBootstrap {
               { endpoint: s.endpoint, keys: { p256dh: s.p256dh, auth: s.auth } },
               payload,
               {
-                urgency: data.critical ? 'high' : 'normal',
+                urgency: critical ? 'high' : 'normal',
                 // Collapses repeats of one notification at the push service (32 base64url chars).
                 topic: recipient.id.replace(/-/g, ''),
               },

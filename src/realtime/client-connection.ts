@@ -1,46 +1,58 @@
 /**
- * Server-side state of one WebSocket: who it is, what it has been sent, and its limits.
- * Kept small on purpose: thousands of these live in one process.
+ * Server-side state of one connection (a WebSocket or an SSE stream): who it is, what it has
+ * been sent, and its limits. Kept small on purpose: thousands of these live in one process, so
+ * what they report goes through one shared ConnectionHooks object (ConnectionFactory builds
+ * both), not closures of their own.
  */
 import type { Principal } from '../auth/principal';
-import { NotificationSequencer, type GapFetcher } from './notification-sequencer';
+import type { ConnectionSocket, Corkable } from './connection-socket';
+import { NotificationSequencer, type SequencedFrame } from './notification-sequencer';
 import { nextConnectionId, type PresenceConnection } from './presence-connection';
-import { CloseCode } from './protocol';
+import { CloseCode, encodeFrame, type ServerEvents } from './protocol';
 
-interface Corkable {
-  cork(): void;
-  uncork(): void;
-}
-
-/**
- * What a connection needs of its transport: a `ws` WebSocket, or an SSE stream (SseSocket)
- * that turns the same frames into events.
- */
-export interface ConnectionSocket {
-  readonly readyState: number;
-  readonly OPEN: number;
-  /** Bytes queued for the peer and not yet handed to the kernel. */
-  readonly bufferedAmount: number;
-  send(frame: string): void;
-  close(code: number, reason: string): void;
-  ping(): void;
-  terminate(): void;
-}
-
-export interface ConnectionLimits {
+interface ConnectionLimits {
   maxFramesPerSecond: number;
   maxBufferedBytes: number;
   gapTimeoutMs: number;
   resumeGraceMs: number;
 }
 
+/** What every connection reports to the rest of the instance: one object for all of them. */
+export interface ConnectionHooks {
+  /** The notifications of `userId` with afterSeq < seq < beforeSeq, as frames (gap filling). */
+  fetchGap(userId: string, afterSeq: number, beforeSeq: number): Promise<SequencedFrame[]>;
+  gapFillFailed(error: unknown): void;
+  /** Called once, when the server closes the connection (see ConnectionRegistry.release). */
+  serverClosed(connection: ClientConnection): void;
+  slowConsumerClosed(): void;
+  frameSent(): void;
+}
+
+interface ClientConnectionOptions {
+  socket: ConnectionSocket;
+  principal: Principal;
+  limits: ConnectionLimits;
+  hooks: ConnectionHooks;
+  /**
+   * The TCP socket under a WebSocket (its upgrade request's socket). Frames sent together are
+   * corked into one write: a notification and its `unread` cost one syscall, not two, which is
+   * most of the per-frame cost when thousands of sockets are written at once.
+   */
+  transport?: Corkable;
+}
+
 const MAX_FRAMES_BEFORE_READY = 100;
 
 export class ClientConnection implements PresenceConnection {
   readonly connectionId = nextConnectionId();
-  alive = true;
-  resuming = false;
+  readonly socket: ConnectionSocket;
+  readonly principal: Principal;
   readonly sequencer: NotificationSequencer;
+  private readonly limits: ConnectionLimits;
+  private readonly hooks: ConnectionHooks;
+  private readonly transport: Corkable | null;
+  /** Answered the last heartbeat ping (or has had none yet). */
+  private alive = true;
   private windowStart = 0;
   private framesInWindow = 0;
   private expiryTimer: NodeJS.Timeout | null = null;
@@ -52,30 +64,19 @@ export class ClientConnection implements PresenceConnection {
   private resolveReady!: () => void;
   /** Settles once `ready` has gone out (or the socket closed first). */
   readonly ready = new Promise<void>((resolve) => (this.resolveReady = resolve));
-  /**
-   * The TCP socket under the WebSocket (the upgrade request's socket), when known. Frames sent
-   * together are corked into one write: a notification and its `unread` cost one syscall, not
-   * two, which is most of the per-frame cost when thousands of sockets are written at once.
-   */
-  transport: Corkable | null = null;
-  /** Called once when the server closes this connection (see ConnectionRegistry.release). */
-  onServerClose: () => void = () => undefined;
 
-  constructor(
-    readonly socket: ConnectionSocket,
-    readonly principal: Principal,
-    private readonly limits: ConnectionLimits,
-    fetchGap: GapFetcher,
-    onGapError: (error: unknown) => void,
-    private readonly onSlowConsumer: () => void = () => undefined,
-    private readonly onFrameSent: () => void = () => undefined,
-  ) {
-    this.sequencer = new NotificationSequencer(
-      (frame) => this.send(frame),
-      fetchGap,
-      limits.gapTimeoutMs,
-      onGapError,
-    );
+  constructor(options: ClientConnectionOptions) {
+    this.socket = options.socket;
+    this.principal = options.principal;
+    this.limits = options.limits;
+    this.hooks = options.hooks;
+    this.transport = options.transport ?? null;
+    this.sequencer = new NotificationSequencer({
+      emit: (frame) => this.send(frame),
+      fetchGap: (afterSeq, beforeSeq) => this.hooks.fetchGap(this.userId, afterSeq, beforeSeq),
+      gapTimeoutMs: this.limits.gapTimeoutMs,
+      onFetchError: (error) => this.hooks.gapFillFailed(error),
+    });
     this.sequencer.hold(); // nothing goes out before `ready`
   }
 
@@ -106,13 +107,40 @@ export class ClientConnection implements PresenceConnection {
   send(frame: string): boolean {
     if (!this.isOpen) return false;
     if (this.socket.bufferedAmount + frame.length > this.limits.maxBufferedBytes) {
-      this.onSlowConsumer();
-      this.close(CloseCode.TryAgainLater, 'slow consumer');
+      this.closeSlowConsumer();
       return false;
     }
     this.socket.send(frame);
-    this.onFrameSent();
+    this.hooks.frameSent();
     return true;
+  }
+
+  /** An `error` frame: the client's frame was refused; the connection stays open. */
+  sendError(error: ServerEvents['error']): void {
+    this.send(encodeFrame('error', error));
+  }
+
+  /** 1013 for a client whose backlog passed WS_MAX_BUFFERED_BYTES: it reconnects and resumes. */
+  closeSlowConsumer(): void {
+    if (this.closed) return;
+    this.hooks.slowConsumerClosed();
+    this.close(CloseCode.TryAgainLater, 'slow consumer');
+  }
+
+  /** The peer answered a ping (a WebSocket pong; an SSE stream answers at once). */
+  markAlive(): void {
+    this.alive = true;
+  }
+
+  /**
+   * One heartbeat (ping/terminate): a peer that did not answer the previous ping is dead and is
+   * terminated; any other is pinged.
+   */
+  heartbeat(): void {
+    if (!this.isOpen) return;
+    if (!this.alive) return this.socket.terminate();
+    this.alive = false;
+    this.socket.ping();
   }
 
   /**
@@ -166,14 +194,17 @@ export class ClientConnection implements PresenceConnection {
     return this.framesInWindow <= this.limits.maxFramesPerSecond;
   }
 
-  /** Closes the socket with 4401 when its token expires. */
-  scheduleExpiry(onExpire: () => void): void {
+  /** From now on, closes the connection with 4401 once its token has expired. */
+  expireWithToken(): void {
     const delay = this.principal.expiresAt * 1000 - Date.now();
     // setTimeout holds at most ~24.8 days; re-arm for longer-lived tokens.
     const step = Math.min(Math.max(delay, 0), 2 ** 31 - 1);
     this.expiryTimer = setTimeout(() => {
-      if (this.principal.expiresAt * 1000 <= Date.now()) onExpire();
-      else this.scheduleExpiry(onExpire);
+      if (this.principal.expiresAt * 1000 <= Date.now()) {
+        this.close(CloseCode.TokenExpired, 'token expired');
+      } else {
+        this.expireWithToken();
+      }
     }, step);
     this.expiryTimer.unref();
   }
@@ -182,7 +213,7 @@ export class ClientConnection implements PresenceConnection {
     if (this.closed) return;
     this.closed = true;
     this.dispose();
-    this.onServerClose();
+    this.hooks.serverClosed(this);
     this.socket.close(code, reason);
   }
 

@@ -1,12 +1,21 @@
-/** The local half of the per-user groups: every open socket of this instance, by user. */
+/**
+ * The local half of the per-user groups: every open connection of this instance, by user. Its
+ * size is the herald_ws_connections gauge.
+ */
 import { Injectable } from '@nestjs/common';
-import type { ClientConnection, ConnectionSocket } from './client-connection';
+import { MetricsService } from '../metrics/metrics.service';
+import type { ClientConnection } from './client-connection';
+import type { ConnectionSocket } from './connection-socket';
 
 @Injectable()
 export class ConnectionRegistry {
   private readonly byUser = new Map<string, Set<ClientConnection>>();
   private readonly bySocket = new WeakMap<ConnectionSocket, ClientConnection>();
   private total = 0;
+
+  constructor(metrics: MetricsService) {
+    metrics.countConnectionsWith(() => this.total);
+  }
 
   get size(): number {
     return this.total;

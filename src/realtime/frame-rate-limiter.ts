@@ -12,7 +12,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import type { Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { createRedis } from '../redis/redis.factory';
+import { failFastRedis, throttledWarn } from './fail-fast-redis';
 import { TokenBucket, type BucketVerdict } from './token-bucket';
 
 /**
@@ -49,31 +49,24 @@ type LimiterRedis = Redis & {
 
 /** Past this many local buckets, full ones are dropped (they say nothing a new one would not). */
 const LOCAL_BUCKETS_SOFT_CAP = 10_000;
-const WARN_EVERY_MS = 10_000;
 
 @Injectable()
 export class FrameRateLimiter implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(FrameRateLimiter.name);
+  private readonly warn = throttledWarn(this.logger);
   private readonly redis: LimiterRedis;
   private readonly prefix: string;
   private readonly rate: number;
   private readonly burst: number;
   private readonly local = new Map<string, TokenBucket>();
-  private lastWarning = 0;
   private lastPrune = 0;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.prefix = `${config.redis.prefix}:wsframes`;
     this.rate = config.ws.userStorageFramesPerSecond;
     this.burst = config.ws.userStorageFramesBurst;
-    this.redis = createRedis(config, 'ws-frames', {
-      enableOfflineQueue: false,
-      commandTimeout: config.redis.commandTimeoutMs,
-      maxRetriesPerRequest: 0,
-      lazyConnect: true,
-    }) as LimiterRedis;
+    this.redis = failFastRedis(config, 'ws-frames', this.warn) as LimiterRedis;
     this.redis.defineCommand('heraldFrameBucket', { numberOfKeys: 1, lua: TAKE });
-    this.redis.on('error', (error: Error) => this.warn(`redis connection: ${error.message}`));
   }
 
   async onModuleInit(): Promise<void> {
@@ -111,12 +104,5 @@ export class FrameRateLimiter implements OnModuleInit, OnModuleDestroy {
       this.local.set(userId, bucket);
     }
     return bucket.take(now);
-  }
-
-  private warn(message: string): void {
-    const now = Date.now();
-    if (now - this.lastWarning < WARN_EVERY_MS) return;
-    this.lastWarning = now;
-    this.logger.warn(message);
   }
 }

@@ -1,24 +1,29 @@
 import { NotificationSequencer, type SequencedFrame } from './notification-sequencer';
 
+const GAP_TIMEOUT_MS = 20;
+
 function harness(
   gap: (after: number, before: number) => Promise<SequencedFrame[]> = () => Promise.resolve([]),
 ) {
   const sent: string[] = [];
   const fetches: [number, number][] = [];
-  const sequencer = new NotificationSequencer(
-    (frame) => sent.push(frame),
-    async (after, before) => {
+  const fetchErrors: unknown[] = [];
+  const sequencer = new NotificationSequencer({
+    emit: (frame) => sent.push(frame),
+    fetchGap: async (after, before) => {
       fetches.push([after, before]);
       return gap(after, before);
     },
-    20,
-  );
-  return { sequencer, sent, fetches };
+    gapTimeoutMs: GAP_TIMEOUT_MS,
+    onFetchError: (error) => fetchErrors.push(error),
+  });
+  return { sequencer, sent, fetches, fetchErrors };
 }
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('NotificationSequencer', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
   it('holds everything until released, then sends what follows the released seq in order', () => {
     const { sequencer, sent } = harness();
     sequencer.hold();
@@ -51,6 +56,18 @@ describe('NotificationSequencer', () => {
     sequencer.dispose();
   });
 
+  it('waits the gap timeout for a missing seq before fetching it', async () => {
+    const { sequencer, sent, fetches } = harness();
+    sequencer.release(0);
+    sequencer.offer(2, 'b');
+    await jest.advanceTimersByTimeAsync(GAP_TIMEOUT_MS - 1);
+    expect(fetches).toEqual([]);
+    sequencer.offer(1, 'a'); // arrived in time: no fetch at all
+    await jest.advanceTimersByTimeAsync(GAP_TIMEOUT_MS * 5);
+    expect(fetches).toEqual([]);
+    expect(sent).toEqual(['a', 'b']);
+  });
+
   it('fetches a gap that does not fill in time and sends it before what waited', async () => {
     const { sequencer, sent, fetches } = harness(() =>
       Promise.resolve([
@@ -60,7 +77,7 @@ describe('NotificationSequencer', () => {
     );
     sequencer.release(1);
     sequencer.offer(4, 'd');
-    await wait(60);
+    await jest.advanceTimersByTimeAsync(GAP_TIMEOUT_MS);
     expect(fetches).toEqual([[1, 4]]);
     expect(sent).toEqual(['b', 'c', 'd']);
   });
@@ -69,22 +86,44 @@ describe('NotificationSequencer', () => {
     const { sequencer, sent } = harness(() => Promise.resolve([]));
     sequencer.release(0);
     sequencer.offer(2, 'b');
-    await wait(60);
+    await jest.advanceTimersByTimeAsync(GAP_TIMEOUT_MS);
     expect(sent).toEqual(['b']);
     expect(sequencer.deliveredSeq).toBe(2);
   });
 
-  it('retries a gap fetch that failed', async () => {
+  it('retries a gap fetch that failed after another gap timeout', async () => {
+    const failure = new Error('postgres away');
     let calls = 0;
-    const { sequencer, sent } = harness(() => {
+    const { sequencer, sent, fetchErrors } = harness(() => {
       calls += 1;
-      if (calls === 1) return Promise.reject(new Error('postgres away'));
+      if (calls === 1) return Promise.reject(failure);
       return Promise.resolve([{ seq: 1, frame: 'a' }]);
     });
     sequencer.release(0);
     sequencer.offer(2, 'b');
-    await wait(120);
+    await jest.advanceTimersByTimeAsync(GAP_TIMEOUT_MS);
+    expect(calls).toBe(1);
+    expect(fetchErrors).toEqual([failure]);
+    expect(sent).toEqual([]);
+    await jest.advanceTimersByTimeAsync(GAP_TIMEOUT_MS);
     expect(calls).toBe(2);
     expect(sent).toEqual(['a', 'b']);
+  });
+
+  it('keeps a gap fetched while it was held from overriding the new hold', async () => {
+    let answer!: (rows: SequencedFrame[]) => void;
+    const { sequencer, sent } = harness(
+      () => new Promise<SequencedFrame[]>((resolve) => (answer = resolve)),
+    );
+    sequencer.release(0);
+    sequencer.offer(2, 'b');
+    await jest.advanceTimersByTimeAsync(GAP_TIMEOUT_MS);
+    sequencer.hold(); // a resume took over while the fetch was out
+    answer([{ seq: 1, frame: 'a' }]);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(sent).toEqual([]);
+    sequencer.release(2); // the replay sent up to 2
+    expect(sent).toEqual([]);
+    expect(sequencer.deliveredSeq).toBe(2);
   });
 });

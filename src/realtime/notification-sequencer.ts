@@ -15,7 +15,16 @@ export interface SequencedFrame {
   frame: string;
 }
 
-export type GapFetcher = (afterSeq: number, beforeSeq: number) => Promise<SequencedFrame[]>;
+interface SequencerOptions {
+  /** Writes one frame to the client. */
+  emit: (frame: string) => void;
+  /** The notifications with afterSeq < seq < beforeSeq, from Postgres. */
+  fetchGap: (afterSeq: number, beforeSeq: number) => Promise<SequencedFrame[]>;
+  /** How long a missing seq may take to arrive before it is fetched. */
+  gapTimeoutMs: number;
+  /** A fetch failed; it is tried again after the next gap timeout. */
+  onFetchError: (error: unknown) => void;
+}
 
 export class NotificationSequencer {
   private delivered: number | null = null;
@@ -24,16 +33,7 @@ export class NotificationSequencer {
   private gapTimer: NodeJS.Timeout | null = null;
   private filling = false;
 
-  constructor(
-    private readonly emit: (frame: string) => void,
-    private readonly fetchGap: GapFetcher,
-    private readonly gapTimeoutMs: number,
-    private readonly onFetchError: (error: unknown) => void = () => undefined,
-  ) {}
-
-  get pendingCount(): number {
-    return this.pending.size;
-  }
+  constructor(private readonly options: SequencerOptions) {}
 
   get deliveredSeq(): number | null {
     return this.delivered;
@@ -69,13 +69,13 @@ export class NotificationSequencer {
     while (next !== undefined) {
       this.pending.delete(this.delivered + 1);
       this.delivered += 1;
-      if (typeof next === 'string') this.emit(next);
-      else for (const frame of next) this.emit(frame);
+      if (typeof next === 'string') this.options.emit(next);
+      else for (const frame of next) this.options.emit(frame);
       next = this.pending.get(this.delivered + 1);
     }
     if (this.pending.size === 0) this.clearGapTimer();
     else if (!this.gapTimer && !this.filling) {
-      this.gapTimer = setTimeout(() => void this.fillGap(), this.gapTimeoutMs);
+      this.gapTimer = setTimeout(() => void this.fillGap(), this.options.gapTimeoutMs);
       this.gapTimer.unref();
     }
   }
@@ -87,7 +87,7 @@ export class NotificationSequencer {
     const until = Math.min(...this.pending.keys());
     this.filling = true;
     try {
-      const rows = await this.fetchGap(from, until);
+      const rows = await this.options.fetchGap(from, until);
       // If the sequencer was held or released meanwhile, that path already drained.
       if (this.delivered === from) {
         for (const row of rows) {
@@ -98,7 +98,7 @@ export class NotificationSequencer {
         if (!this.pending.has(from + 1)) this.delivered = until - 1;
       }
     } catch (error) {
-      this.onFetchError(error);
+      this.options.onFetchError(error);
     } finally {
       this.filling = false;
     }

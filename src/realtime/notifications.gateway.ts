@@ -1,100 +1,43 @@
 /**
- * The consumer of Channels: one per socket, joined to its user's group on connect, ready first,
- * then live notifications in seq order; `resume`, `read`, `read.all`, `ping` from the client.
+ * The consumer of Channels: one per socket, joined to its user's group on connect, `ready`
+ * first, then live notifications in seq order; `resume`, `read`, `read.all`, `ping` from the
+ * client. It checks each frame's data and hands the work on: admission (WsAdmission), the
+ * replay rule (ResumeService), read state (the inbox port); the heartbeat is
+ * ConnectionHeartbeat's. Frames reach these handlers through WsFrameRouter (JSON, rate limits).
  */
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Logger,
-  OnModuleDestroy,
-  OnModuleInit,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
   OnGatewayConnection,
   OnGatewayDisconnect,
-  SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
-import { UUID_PATTERN } from '../common/uuid';
-import { MAX_IDS_PER_READ } from '../notifications/dto/limits';
-import { InboxService } from '../notifications/inbox.service';
 import type { ClientConnection } from './client-connection';
+import { INPUT_RULES, readInput, resumeInput } from './client-input';
 import { ConnectionRegistry } from './connection-registry';
-import { ConnectionSessions } from './connection-sessions';
-import { CloseCode, encodeFrame, WS_PATH, type ErrorCode } from './protocol';
+import { INBOX_PORT, type InboxPort } from './inbox.port';
+import { OnClientEvent } from './on-client-event';
+import { CloseCode, encodeFrame, WS_PATH } from './protocol';
+import { ResumeService } from './resume.service';
 import { WsAdmission } from './ws-admission';
 import type { AuthenticatedUpgrade } from './ws-handshake';
-import { isRecord } from './ws-frame-router';
-
-const MAX_SEQ = 2 ** 31 - 1;
-
-/** Heartbeat pings per event-loop turn. */
-const PINGS_PER_SLICE = 500;
 
 @WebSocketGateway({ path: WS_PATH })
 export class NotificationsGateway
-  implements
-    OnGatewayConnection,
-    OnGatewayDisconnect,
-    OnModuleInit,
-    OnModuleDestroy,
-    BeforeApplicationShutdown
+  implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown
 {
   private readonly logger = new Logger(NotificationsGateway.name);
-  private heartbeat: NodeJS.Timeout | null = null;
-  private sweeping = false;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly registry: ConnectionRegistry,
-    private readonly inbox: InboxService,
     private readonly admission: WsAdmission,
-    private readonly sessions: ConnectionSessions,
+    private readonly resumes: ResumeService,
+    @Inject(INBOX_PORT) private readonly inbox: InboxPort,
   ) {}
 
-  onModuleInit(): void {
-    this.heartbeat = setInterval(() => void this.sweep(), this.config.ws.heartbeatIntervalMs);
-    this.heartbeat.unref();
-  }
-
-  /**
-   * ping/terminate: a peer that did not answer the previous ping is dead. In slices, yielding
-   * between them: a ping is a socket write (~20 µs), and 10,000 of them in one go stalled
-   * everything else for ~0.2 s every interval.
-   */
-  private async sweep(): Promise<void> {
-    if (this.sweeping) return;
-    this.sweeping = true;
-    try {
-      const connections = [...this.registry.all()];
-      for (let i = 0; i < connections.length; i += PINGS_PER_SLICE) {
-        if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-        for (const connection of connections.slice(i, i + PINGS_PER_SLICE)) {
-          if (!connection.isOpen) continue; // closed meanwhile
-          if (!connection.alive) {
-            connection.socket.terminate();
-            continue;
-          }
-          connection.alive = false;
-          connection.socket.ping();
-        }
-      }
-    } finally {
-      this.sweeping = false;
-    }
-  }
-
-  onModuleDestroy(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
-  }
-
   beforeApplicationShutdown(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
     this.closeAll();
   }
 
@@ -112,7 +55,7 @@ export class NotificationsGateway
       return;
     }
     void this.admission.open(socket, request, principal).then(
-      (connection) => connection && this.sessions.sendReady(connection),
+      (connection) => connection && this.resumes.sendReady(connection),
       (error: unknown) => {
         this.logger.error(`admission failed: ${(error as Error).message}`);
         socket.close(CloseCode.InternalError, 'internal error');
@@ -124,54 +67,38 @@ export class NotificationsGateway
     this.admission.closed(socket);
   }
 
-  @SubscribeMessage('ping')
+  @OnClientEvent('ping')
   ping(@ConnectedSocket() socket: WebSocket): void {
     this.registry.forSocket(socket)?.send(encodeFrame('pong', {}));
   }
 
-  @SubscribeMessage('resume')
+  @OnClientEvent('resume')
   async resume(@ConnectedSocket() socket: WebSocket, @MessageBody() data: unknown): Promise<void> {
     const connection = this.registry.forSocket(socket);
     if (!connection) return;
-    const afterSeq = isRecord(data) ? data['afterSeq'] : undefined;
-    if (
-      typeof afterSeq !== 'number' ||
-      !Number.isInteger(afterSeq) ||
-      afterSeq < 0 ||
-      afterSeq > MAX_SEQ
-    ) {
-      return this.fail(connection, 'invalid_data', 'resume needs { afterSeq: integer >= 0 }');
-    }
-    await this.sessions.resume(connection, afterSeq);
+    const input = resumeInput(data);
+    if (!input) return this.invalid(connection, INPUT_RULES.resume);
+    await this.resumes.resume(connection, input.afterSeq);
   }
 
-  @SubscribeMessage('read')
+  @OnClientEvent('read')
   async read(@ConnectedSocket() socket: WebSocket, @MessageBody() data: unknown): Promise<void> {
     const connection = this.registry.forSocket(socket);
     if (!connection) return;
-    const ids = isRecord(data) ? data['ids'] : undefined;
-    if (
-      !Array.isArray(ids) ||
-      ids.length < 1 ||
-      ids.length > MAX_IDS_PER_READ ||
-      !ids.every((id) => typeof id === 'string' && UUID_PATTERN.test(id))
-    ) {
-      return this.fail(
-        connection,
-        'invalid_data',
-        `read needs { ids: 1-${MAX_IDS_PER_READ} uuids }`,
-      );
-    }
-    await this.storageCall(connection, () =>
-      this.inbox.markManyRead(connection.userId, ids as string[]),
-    );
+    const input = readInput(data);
+    if (!input) return this.invalid(connection, INPUT_RULES.read);
+    await this.storageCall(connection, () => this.inbox.markManyRead(connection.userId, input.ids));
   }
 
-  @SubscribeMessage('read.all')
+  @OnClientEvent('read.all')
   async readAll(@ConnectedSocket() socket: WebSocket): Promise<void> {
     const connection = this.registry.forSocket(socket);
     if (!connection) return;
     await this.storageCall(connection, () => this.inbox.markAllRead(connection.userId));
+  }
+
+  private invalid(connection: ClientConnection, message: string): void {
+    connection.sendError({ code: 'invalid_data', message });
   }
 
   private async storageCall(
@@ -182,11 +109,7 @@ export class NotificationsGateway
       await call();
     } catch (error) {
       this.logger.warn(`socket request failed: ${(error as Error).message}`);
-      this.fail(connection, 'unavailable', 'storage unavailable, retry');
+      connection.sendError({ code: 'unavailable', message: 'storage unavailable, retry' });
     }
-  }
-
-  private fail(connection: ClientConnection, code: ErrorCode, message: string): void {
-    this.sessions.fail(connection, code, message);
   }
 }

@@ -27,11 +27,9 @@ import { randomBytes } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { createRedis } from '../redis/redis.factory';
+import { failFastRedis, throttledWarn } from './fail-fast-redis';
 import type { PresenceConnection } from './presence-connection';
 import { ADMIT, ONLINE, REFRESH } from './presence.scripts';
-
-export { nextConnectionId, type PresenceConnection } from './presence-connection';
 
 type PresenceRedis = Redis & {
   heraldPresenceAdmit(
@@ -49,11 +47,11 @@ type PresencePipeline = ChainableCommander & {
 
 /** Users per heartbeat pipeline, and user keys per `onlineUserIds` script call. */
 const USERS_PER_BATCH = 1000;
-const WARN_EVERY_MS = 10_000;
 
 @Injectable()
 export class PresenceService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(PresenceService.name);
+  private readonly warn = throttledWarn(this.logger);
   /** Random per process: a restarted instance never refreshes its predecessor's entries. */
   readonly instanceId = randomBytes(9).toString('base64url');
   private readonly redis: PresenceRedis;
@@ -64,22 +62,15 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
   private readonly local = new Map<string, Map<string, boolean>>();
   private heartbeat: NodeJS.Timeout | null = null;
   private refreshing = false;
-  private lastWarning = 0;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.prefix = `${config.redis.prefix}:presence`;
     this.cap = config.ws.maxSocketsPerUser;
     this.ttlMs = config.ws.presenceTtlMs;
-    this.redis = createRedis(config, 'presence', {
-      enableOfflineQueue: false,
-      commandTimeout: config.redis.commandTimeoutMs,
-      maxRetriesPerRequest: 0,
-      lazyConnect: true,
-    }) as PresenceRedis;
+    this.redis = failFastRedis(config, 'presence', this.warn) as PresenceRedis;
     this.redis.defineCommand('heraldPresenceAdmit', { numberOfKeys: 1, lua: ADMIT });
     this.redis.defineCommand('heraldPresenceRefresh', { numberOfKeys: 1, lua: REFRESH });
     this.redis.defineCommand('heraldPresenceOnline', { lua: ONLINE });
-    this.redis.on('error', (error: Error) => this.warn(`redis connection: ${error.message}`));
     // Back after an outage or a Redis restart: put every open connection back at once.
     this.redis.on('ready', () => void this.refresh());
   }
@@ -235,12 +226,5 @@ export class PresenceService implements OnModuleInit, OnApplicationShutdown {
 
   private memberOf(connectionId: string): string {
     return `${this.instanceId}:${connectionId}`;
-  }
-
-  private warn(message: string): void {
-    const now = Date.now();
-    if (now - this.lastWarning < WARN_EVERY_MS) return;
-    this.lastWarning = now;
-    this.logger.warn(message);
   }
 }

@@ -10,7 +10,10 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { createRedis } from '../redis/redis.factory';
 
-/** `n`: notifications of one publish. `c` is the shared content serialized once (see frames.ts). */
+/**
+ * `n`: notifications of one publish. `c` is the shared content serialized once (see
+ * notification-frames.ts).
+ */
 export interface NotificationsMessage {
   k: 'n';
   c: string;

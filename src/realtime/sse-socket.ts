@@ -8,7 +8,7 @@
  */
 import type { MessageEvent } from '@nestjs/common';
 import type { Socket } from 'node:net';
-import type { ConnectionSocket } from './client-connection';
+import type { ConnectionSocket } from './connection-socket';
 import { CloseCode } from './protocol';
 
 /** An event as this stream emits it: its data is already JSON text. */
@@ -149,7 +149,7 @@ function eventLength(event: MessageEvent): number {
 }
 
 /** `{"event":"E","data":D}` → an SSE event; D's JSON text is reused, not re-serialized. */
-export function toEvent(frame: string): StreamEvent | null {
+function toEvent(frame: string): StreamEvent | null {
   const match = /^\{"event":"([a-z.]+)","data":/.exec(frame);
   let type: string;
   let data: string;

@@ -30,12 +30,14 @@ import { EMPTY, Observable, Subject } from 'rxjs';
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import { ProblemException } from '../common/problem.exception';
 import type { Principal } from '../auth/principal';
-import { ConnectionSessions } from './connection-sessions';
+import { isSeq } from './client-input';
+import { ConnectionAdmission } from './connection-admission';
+import { ConnectionFactory } from './connection-factory';
+import { ResumeService } from './resume.service';
 import { SseOriginGuard } from './sse-origin.guard';
 import { SseSocket } from './sse-socket';
 import { SseStreams } from './sse-streams';
 
-const MAX_SEQ = 2 ** 31 - 1;
 const RETRY_AFTER_S = 5;
 
 interface StreamRequest {
@@ -47,7 +49,9 @@ interface StreamRequest {
 @Controller('v1')
 export class SseStreamController {
   constructor(
-    private readonly sessions: ConnectionSessions,
+    private readonly factory: ConnectionFactory,
+    private readonly admission: ConnectionAdmission,
+    private readonly resumes: ResumeService,
     private readonly streams: SseStreams,
   ) {}
 
@@ -74,24 +78,24 @@ export class SseStreamController {
     const afterSeq = cursor(lastEventId ?? afterSeqQuery);
     const events = new Subject<MessageEvent>();
     const hooks = {
-      pong: () => (connection.alive = true),
-      overflow: () => this.sessions.slowConsumer(connection),
-      maxBufferedBytes: this.sessions.maxBufferedBytes,
+      pong: () => connection.markAlive(),
+      overflow: () => connection.closeSlowConsumer(),
+      maxBufferedBytes: this.factory.maxBufferedBytes,
     };
     const socket = new SseSocket(events, request.socket, hooks, afterSeq);
-    const connection = this.sessions.create(socket, principal);
+    const connection = this.factory.create(socket, principal);
     let finished = false;
     const finish = () => {
       if (finished) return;
       finished = true;
       this.streams.delete(socket);
       socket.readyState = 3;
-      this.sessions.closed(connection);
+      this.admission.closed(connection);
     };
     // A client that leaves before the stream starts is never subscribed: clean up here.
     let subscribed = false;
     signal.addEventListener('abort', () => subscribed || finish(), { once: true });
-    const outcome = await this.sessions.admit(connection);
+    const outcome = await this.admission.admit(connection);
     if (outcome !== 'admitted') {
       finish();
       if (outcome === 'refused') {
@@ -105,12 +109,7 @@ export class SseStreamController {
       subscribed = true;
       const subscription = events.subscribe(subscriber);
       this.streams.add(socket);
-      void this.sessions.sendReady(connection).then((ready) => {
-        if (!ready) return;
-        if (afterSeq === undefined)
-          connection.endGrace(); // a stream sends no `resume` later
-        else void this.sessions.resume(connection, afterSeq);
-      });
+      void this.resumes.start(connection, afterSeq);
       return () => {
         subscription.unsubscribe();
         finish();
@@ -122,7 +121,7 @@ export class SseStreamController {
 function cursor(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const seq = /^\d{1,10}$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isInteger(seq) || seq > MAX_SEQ) {
+  if (!isSeq(seq)) {
     throw new BadRequestException(['Last-Event-ID / afterSeq must be an integer seq >= 0']);
   }
   return seq;

@@ -1,15 +1,16 @@
 /**
- * The server side of a socket from its upgrade to its close: its ClientConnection in this
- * instance's registry, and its place under WS_MAX_SOCKETS_PER_USER counted across every
- * instance (PresenceService, through ConnectionSessions, which SSE streams share). A socket
- * over the cap is closed with 1008 before anything of the user's is read from the database.
+ * The server side of a socket from its upgrade to its close: its ClientConnection (built with
+ * the upgrade's TCP socket as its transport, alive while it answers pings), and its place
+ * under WS_MAX_SOCKETS_PER_USER (ConnectionAdmission, which SSE streams share). A socket over
+ * the cap is closed with 1008 before anything of the user's is read from the database.
  */
 import { Injectable } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../auth/principal';
 import type { ClientConnection } from './client-connection';
+import { ConnectionAdmission } from './connection-admission';
+import { ConnectionFactory } from './connection-factory';
 import { ConnectionRegistry } from './connection-registry';
-import { ConnectionSessions } from './connection-sessions';
 import { CloseCode } from './protocol';
 import type { AuthenticatedUpgrade } from './ws-handshake';
 
@@ -17,7 +18,8 @@ import type { AuthenticatedUpgrade } from './ws-handshake';
 export class WsAdmission {
   constructor(
     private readonly registry: ConnectionRegistry,
-    private readonly sessions: ConnectionSessions,
+    private readonly factory: ConnectionFactory,
+    private readonly admission: ConnectionAdmission,
   ) {}
 
   /**
@@ -29,10 +31,10 @@ export class WsAdmission {
     request: AuthenticatedUpgrade,
     principal: Principal,
   ): Promise<ClientConnection | null> {
-    const connection = this.sessions.create(socket, principal);
-    connection.transport = request.socket; // the socket `ws` writes to (its upgrade's)
-    socket.on('pong', () => (connection.alive = true));
-    const outcome = await this.sessions.admit(connection);
+    // `request.socket`: the socket `ws` writes to (its upgrade's).
+    const connection = this.factory.create(socket, principal, request.socket);
+    socket.on('pong', () => connection.markAlive());
+    const outcome = await this.admission.admit(connection);
     if (outcome === 'refused') {
       connection.close(CloseCode.Policy, 'too many connections for this user');
     }
@@ -42,6 +44,6 @@ export class WsAdmission {
   /** The socket has closed (whoever closed it). */
   closed(socket: WebSocket): void {
     const connection = this.registry.forSocket(socket);
-    if (connection) this.sessions.closed(connection);
+    if (connection) this.admission.closed(connection);
   }
 }

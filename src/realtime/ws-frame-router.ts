@@ -6,7 +6,8 @@ import { MetricsService } from '../metrics/metrics.service';
 import type { ClientConnection } from './client-connection';
 import { ConnectionRegistry } from './connection-registry';
 import { FrameRateLimiter } from './frame-rate-limiter';
-import { CloseCode, encodeFrame, type ClientEventName, type ErrorCode } from './protocol';
+import { isRecord } from './client-input';
+import { CloseCode, type ClientEventName, type ErrorCode } from './protocol';
 
 type Handler = (data: unknown, event: string) => unknown;
 
@@ -44,8 +45,7 @@ export class WsFrameRouter {
       connection.close(CloseCode.Policy, 'too many frames');
       return;
     }
-    const fail = (code: ErrorCode, message: string) =>
-      connection.send(encodeFrame('error', { code, message }));
+    const fail = (code: ErrorCode, message: string) => connection.sendError({ code, message });
     if (isBinary) return void fail('bad_frame', 'binary frames are not accepted; send JSON text');
     let frame: unknown;
     try {
@@ -68,13 +68,11 @@ export class WsFrameRouter {
       if (!connection.isOpen) return;
       if (allowed) return this.dispatch(connection, handler, data, event);
       this.rateLimited.inc();
-      connection.send(
-        encodeFrame('error', {
-          code: 'rate_limited',
-          message: `too many ${STORAGE_EVENTS_TEXT} frames for this user; retry in ${retryAfterMs} ms`,
-          retryAfterMs,
-        }),
-      );
+      connection.sendError({
+        code: 'rate_limited',
+        message: `too many ${STORAGE_EVENTS_TEXT} frames for this user; retry in ${retryAfterMs} ms`,
+        retryAfterMs,
+      });
     });
   }
 
@@ -87,18 +85,16 @@ export class WsFrameRouter {
     try {
       const result = handler(data, event);
       if (result instanceof Promise) {
-        result.catch((error: unknown) =>
-          this.internalError(connection.send.bind(connection), error),
-        );
+        result.catch((error: unknown) => this.internalError(connection, error));
       }
     } catch (error) {
-      this.internalError(connection.send.bind(connection), error);
+      this.internalError(connection, error);
     }
   }
 
-  private internalError(send: (frame: string) => boolean, error: unknown): void {
+  private internalError(connection: ClientConnection, error: unknown): void {
     this.logger.error(error);
-    send(encodeFrame('error', { code: 'internal', message: 'internal error' }));
+    connection.sendError({ code: 'internal', message: 'internal error' });
   }
 }
 
@@ -106,8 +102,4 @@ function rawText(raw: RawData): string {
   if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
   if (raw instanceof ArrayBuffer) return Buffer.from(raw).toString('utf8');
   return raw.toString('utf8');
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

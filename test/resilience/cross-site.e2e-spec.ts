@@ -4,9 +4,10 @@
  * CORS never grants credentials. (test/auth.e2e-spec.ts has the basic 403/101 upgrade pair.)
  */
 import request from 'supertest';
-import { destroyIsolation, newIsolation, startTestApp, type TestApp } from '../support/test-app';
+import { HeraldSocket } from '../../src/client';
+import type { TestApp } from '../support/test-app';
 import { tokenFor } from '../support/tokens';
-import { TestSocket } from '../support/ws-client';
+import { useTestApp } from '../support/use-test-app';
 
 const ALLOWED = ['https://app.example', 'https://admin.example'];
 const NOT_ALLOWED = [
@@ -40,22 +41,12 @@ function expectNoCredentials(...responses: request.Response[]) {
 }
 
 describe('with ALLOWED_ORIGINS set', () => {
-  const isolation = newIsolation('crosssite');
-  let app: TestApp;
-
-  beforeAll(async () => {
-    app = await startTestApp(isolation, { ALLOWED_ORIGINS: ALLOWED.join(',') });
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await destroyIsolation(isolation);
-  });
+  const herald = useTestApp({ name: 'crosssite', env: { ALLOWED_ORIGINS: ALLOWED.join(',') } });
 
   it.each(ALLOWED)('lets %s open /ws and call REST', async (origin) => {
-    const url = `${app.wsUrl}?token=${tokenFor('alice')}`;
-    expect(await TestSocket.upgradeStatus(url, { origin })).toBe(101);
-    const { preflight, simple } = await cors(app, origin);
+    const url = `${herald.app.wsUrl}?token=${tokenFor('alice')}`;
+    expect(await HeraldSocket.upgradeStatus(url, { origin })).toBe(101);
+    const { preflight, simple } = await cors(herald.app, origin);
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe(origin);
     expect(preflight.headers['access-control-allow-methods']).toContain('POST');
@@ -69,73 +60,59 @@ describe('with ALLOWED_ORIGINS set', () => {
   it.each(NOT_ALLOWED)('refuses %s: 403 on the upgrade, no CORS grant on REST', async (origin) => {
     // A valid token changes nothing, whichever way it travels, and no frame is sent first.
     const token = tokenFor('alice');
-    expect(await TestSocket.upgradeStatus(`${app.wsUrl}?token=${token}`, { origin })).toBe(403);
+    expect(await HeraldSocket.upgradeStatus(`${herald.app.wsUrl}?token=${token}`, { origin })).toBe(
+      403,
+    );
     expect(
-      await TestSocket.upgradeStatus(app.wsUrl, {
+      await HeraldSocket.upgradeStatus(herald.app.wsUrl, {
         origin,
         protocols: ['herald.v1', `bearer.${token}`],
       }),
     ).toBe(403);
-    const { preflight, simple } = await cors(app, origin);
+    const { preflight, simple } = await cors(herald.app, origin);
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     expect(simple.headers['access-control-allow-origin']).toBeUndefined();
     expectNoCredentials(preflight, simple);
   });
 
   it('checks the origin before the token (a forged cross-site upgrade learns nothing)', async () => {
-    expect(await TestSocket.upgradeStatus(app.wsUrl, { origin: 'https://evil.example' })).toBe(403);
+    expect(
+      await HeraldSocket.upgradeStatus(herald.app.wsUrl, { origin: 'https://evil.example' }),
+    ).toBe(403);
   });
 
   it('lets clients that send no Origin (other services) in', async () => {
-    expect(await TestSocket.upgradeStatus(`${app.wsUrl}?token=${tokenFor('alice')}`)).toBe(101);
+    expect(await HeraldSocket.upgradeStatus(`${herald.app.wsUrl}?token=${tokenFor('alice')}`)).toBe(
+      101,
+    );
   });
 });
 
 describe('in production with ALLOWED_ORIGINS unset', () => {
-  const isolation = newIsolation('crosssiteprod');
-  let app: TestApp;
-
-  beforeAll(async () => {
-    app = await startTestApp(isolation, { NODE_ENV: 'production' });
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await destroyIsolation(isolation);
-  });
+  const herald = useTestApp({ name: 'crosssiteprod', env: { NODE_ENV: 'production' } });
 
   it('allows no browser origin at all, and still serves clients without one', async () => {
-    const url = `${app.wsUrl}?token=${tokenFor('alice')}`;
+    const url = `${herald.app.wsUrl}?token=${tokenFor('alice')}`;
     for (const origin of ['https://app.example', 'http://localhost:3000']) {
-      expect(await TestSocket.upgradeStatus(url, { origin })).toBe(403);
-      const { preflight, simple } = await cors(app, origin);
+      expect(await HeraldSocket.upgradeStatus(url, { origin })).toBe(403);
+      const { preflight, simple } = await cors(herald.app, origin);
       expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
       expect(simple.headers['access-control-allow-origin']).toBeUndefined();
       expectNoCredentials(preflight, simple);
     }
-    expect(await TestSocket.upgradeStatus(url)).toBe(101);
+    expect(await HeraldSocket.upgradeStatus(url)).toBe(101);
   });
 });
 
 describe('in development with ALLOWED_ORIGINS unset', () => {
-  const isolation = newIsolation('crosssitedev');
-  let app: TestApp;
-
-  beforeAll(async () => {
-    app = await startTestApp(isolation, { NODE_ENV: 'development' });
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await destroyIsolation(isolation);
-  });
+  const herald = useTestApp({ name: 'crosssitedev', env: { NODE_ENV: 'development' } });
 
   it('allows any origin by naming it, never with `*` and never with credentials', async () => {
     const origin = 'http://localhost:5173';
-    expect(await TestSocket.upgradeStatus(`${app.wsUrl}?token=${tokenFor('a')}`, { origin })).toBe(
-      101,
-    );
-    const { preflight, simple } = await cors(app, origin);
+    expect(
+      await HeraldSocket.upgradeStatus(`${herald.app.wsUrl}?token=${tokenFor('a')}`, { origin }),
+    ).toBe(101);
+    const { preflight, simple } = await cors(herald.app, origin);
     expect(preflight.headers['access-control-allow-origin']).toBe(origin);
     expect(simple.headers['access-control-allow-origin']).toBe(origin);
     expectNoCredentials(preflight, simple);

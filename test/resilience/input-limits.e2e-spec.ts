@@ -9,28 +9,12 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import { NOTIFICATIONS_QUEUE } from '../../src/notifications/notifications.jobs';
 import { BASE_ENV } from '../support/env';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  sql,
-  startTestApp,
-  type TestApp,
-} from '../support/test-app';
+import { eventually, sql } from '../support/test-app';
+import { useTestApp } from '../support/use-test-app';
 import { serviceToken, tokenFor } from '../support/tokens';
 import { deepJson } from './support/fuzz';
 
-const isolation = newIsolation('inputlimits');
-let app: TestApp;
-
-beforeAll(async () => {
-  app = await startTestApp(isolation, { RATE_LIMIT_ENABLED: 'false' });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await destroyIsolation(isolation);
-});
+const herald = useTestApp({ env: { RATE_LIMIT_ENABLED: 'false' } });
 
 describe('request ids', () => {
   it.each([
@@ -40,7 +24,7 @@ describe('request ids', () => {
   ])(
     'an error raised before routing (%s) still names its request id',
     async (_name, path, body, contentType = 'application/json') => {
-      const response = await request(app.url)
+      const response = await request(herald.url)
         .post(path)
         .set('Authorization', `Bearer ${serviceToken()}`)
         .set('Content-Type', contentType)
@@ -50,7 +34,7 @@ describe('request ids', () => {
       expect(response.body.requestId).toMatch(/^[0-9a-f-]{36}$/);
       expect(response.headers['x-request-id']).toBe(response.body.requestId);
 
-      const traced = await request(app.url)
+      const traced = await request(herald.url)
         .post(path)
         .set('Authorization', `Bearer ${tokenFor('someone')}`)
         .set('Content-Type', contentType)
@@ -63,11 +47,11 @@ describe('request ids', () => {
 
 /** Everything the notifications queue holds: job counts by state, and its keys in Redis. */
 async function queueState(): Promise<{ jobs: number; keys: number }> {
-  const queue = app.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+  const queue = herald.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
   const counts = await queue.getJobCounts();
   const redis = new Redis(BASE_ENV.REDIS_URL);
   try {
-    const keys = await redis.keys(`${isolation.prefix}:bull:${NOTIFICATIONS_QUEUE}:*`);
+    const keys = await redis.keys(`${herald.isolation.prefix}:bull:${NOTIFICATIONS_QUEUE}:*`);
     return { jobs: Object.values(counts).reduce((a, b) => a + b, 0), keys: keys.length };
   } finally {
     redis.disconnect();
@@ -112,7 +96,7 @@ describe('publishes refused before any work is queued', () => {
 
   it.each(cases)('refuses %s', async (_name, body, status, names) => {
     const before = await queueState();
-    const response = await request(app.url)
+    const response = await request(herald.url)
       .post('/v1/notifications')
       .set('Authorization', `Bearer ${serviceToken()}`)
       .set('Content-Type', 'application/json')
@@ -126,7 +110,7 @@ describe('publishes refused before any work is queued', () => {
   it('queues a valid publish (the state above would have changed), with data nested 30 deep', async () => {
     const before = await queueState();
     const data = JSON.parse(deepJson(30, 'object')) as Record<string, unknown>;
-    const response = await request(app.url)
+    const response = await request(herald.url)
       .post('/v1/notifications')
       .set('Authorization', `Bearer ${serviceToken()}`)
       .send({ ...valid, data });
@@ -134,7 +118,7 @@ describe('publishes refused before any work is queued', () => {
     const after = await queueState();
     expect(after.jobs).toBe(before.jobs + 1);
     expect(after.keys).toBeGreaterThan(before.keys);
-    const db = await sql(isolation);
+    const db = await sql(herald.isolation);
     try {
       const row = await eventually(
         async () =>
@@ -169,7 +153,7 @@ describe('other input Postgres cannot store, or the pipeline cannot walk', () =>
     ['a query with U+0000', 'get', '/v1/tasks?cursor=%00', undefined, 'user'],
   ] as const)('answers 400 to %s', async (_name, method, path, body, who) => {
     const token = who === 'service' ? serviceToken() : tokenFor('lia');
-    const call = request(app.url)[method](path).set('Authorization', `Bearer ${token}`);
+    const call = request(herald.url)[method](path).set('Authorization', `Bearer ${token}`);
     const response = await (body === undefined
       ? call
       : call

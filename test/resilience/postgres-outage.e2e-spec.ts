@@ -10,39 +10,25 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { NOTIFICATIONS_QUEUE } from '../../src/notifications/notifications.jobs';
 import { OwnPostgres } from '../support/own-postgres';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  startTestApp,
-  type TestApp,
-} from '../support/test-app';
+import { eventually } from '../support/test-app';
 import { serviceToken, tokenFor } from '../support/tokens';
-import { TestSocket } from '../support/ws-client';
+import { useTestApp } from '../support/use-test-app';
 import { range1, sleep, storedRows } from './support/probes';
 
-const isolation = newIsolation('pgoutage');
 let postgres: OwnPostgres | undefined;
-let app: TestApp | undefined;
-const sockets: TestSocket[] = [];
-
 beforeAll(async () => {
   postgres = await OwnPostgres.start();
-  app = await startTestApp(isolation, {
-    DATABASE_URL: postgres.url(isolation.database),
-    QUEUE_LOCK_MS: '2000',
-  });
-}, 60000);
-
-afterAll(async () => {
-  for (const socket of sockets) socket.close();
-  await app?.close();
-  await postgres?.destroy();
-  await destroyIsolation(isolation);
 });
+const herald = useTestApp({
+  env: () => ({
+    DATABASE_URL: postgres!.url(herald.isolation.database),
+    QUEUE_LOCK_MS: '2000',
+  }),
+});
+afterAll(() => postgres?.destroy()); // after the app closes (Jest runs afterAll in declaration order)
 
 const publish = (title: string) =>
-  request(app!.url)
+  request(herald.url)
     .post('/v1/notifications')
     .set('Authorization', `Bearer ${serviceToken()}`)
     .send({ userIds: ['pia'], type: 't', title, idempotencyKey: title });
@@ -57,10 +43,9 @@ const errorBody = (statusCode: number) => ({
 });
 
 it('queues and retries while Postgres is down, answers 503 on reads, then stores and delivers everything', async () => {
-  const { url, wsUrl } = app!;
-  const queue = app!.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
-  const pia = await TestSocket.connect(wsUrl, tokenFor('pia'));
-  sockets.push(pia);
+  const { url } = herald;
+  const queue = herald.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+  const pia = await herald.connect('pia');
   for (const i of [1, 2, 3]) expect((await publish(`before-${i}`)).status).toBe(202);
   await eventually(() => pia.all('notification').length === 3, 10000, 'the first 3 live');
 
@@ -96,9 +81,8 @@ it('queues and retries while Postgres is down, answers 503 on reads, then stores
   // Sockets: a resume answers an `unavailable` error and the socket stays open; a new
   // connection is told to come back later (1013) instead of hanging.
   pia.send('resume', { afterSeq: 0 });
-  expect(await pia.next('error', 10000)).toMatchObject({ code: 'unavailable' });
-  const newcomer = await TestSocket.connect(wsUrl, tokenFor('pia'), { waitReady: false });
-  sockets.push(newcomer);
+  expect(await pia.next('error', { timeoutMs: 10000 })).toMatchObject({ code: 'unavailable' });
+  const newcomer = await herald.connect('pia', { waitReady: false });
   expect(await newcomer.closed).toMatchObject({ code: 1013 });
 
   // The jobs are retried with backoff, not dropped.
@@ -116,7 +100,7 @@ it('queues and retries while Postgres is down, answers 503 on reads, then stores
   await postgres!.start();
 
   // Everything accepted is stored, once, in order.
-  const db = new Client({ connectionString: postgres!.url(isolation.database) });
+  const db = new Client({ connectionString: postgres!.url(herald.isolation.database) });
   await db.connect();
   try {
     const rows = await eventually(
@@ -145,8 +129,7 @@ it('queues and retries while Postgres is down, answers 503 on reads, then stores
   expect(inbox.status).toBe(200);
   expect(inbox.body.items).toHaveLength(13);
   expect((await request(url).get('/health/ready')).status).toBe(200);
-  const again = await TestSocket.connect(wsUrl, tokenFor('pia'));
-  sockets.push(again);
+  const again = await herald.connect('pia');
   expect(again.frames[0]).toEqual({
     event: 'ready',
     data: { userId: 'pia', unreadCount: 13, lastSeq: 13 },

@@ -7,34 +7,30 @@
  */
 import { PresenceService } from '../../src/realtime/presence.service';
 import { OwnRedis } from '../support/redis-server';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  startTestApp,
-  type TestApp,
-} from '../support/test-app';
+import { HeraldSocket } from '../../src/client';
+import { eventually } from '../support/test-app';
 import { tokenFor } from '../support/tokens';
-import { TestSocket } from '../support/ws-client';
+import { useTestApp } from '../support/use-test-app';
 import { HeraldProcess } from './support/herald-process';
 
 const TTL_MS = 3000;
-const sockets: TestSocket[] = [];
+const sockets: HeraldSocket[] = [];
 
 afterEach(() => {
-  for (const socket of sockets.splice(0)) socket.close();
+  for (const socket of sockets.splice(0)) void socket.close();
 });
 
-async function connect(wsUrl: string, user: string, count = 1): Promise<TestSocket[]> {
-  const opened: TestSocket[] = [];
-  for (let i = 0; i < count; i++) opened.push(await TestSocket.connect(wsUrl, tokenFor(user)));
+/** Sockets on any instance, the test apps' or a spawned process's (by its URL). */
+async function connect(wsUrl: string, user: string, count = 1): Promise<HeraldSocket[]> {
+  const opened: HeraldSocket[] = [];
+  for (let i = 0; i < count; i++) opened.push(await HeraldSocket.connect(wsUrl, tokenFor(user)));
   sockets.push(...opened);
   return opened;
 }
 
 /** How a socket that should be refused was closed ('still open' if it was not, within 5 s). */
 async function refused(wsUrl: string, user: string) {
-  const socket = await TestSocket.connect(wsUrl, tokenFor(user), { waitReady: false });
+  const socket = await HeraldSocket.connect(wsUrl, tokenFor(user), { waitReady: false });
   sockets.push(socket);
   const timeout = new Promise<'still open'>((resolve) =>
     setTimeout(() => resolve('still open'), 5000).unref(),
@@ -43,27 +39,19 @@ async function refused(wsUrl: string, user: string) {
 }
 
 describe('an instance killed with SIGKILL', () => {
-  const isolation = newIsolation('presencekill');
   const env = { PRESENCE_TTL_MS: String(TTL_MS), RATE_LIMIT_ENABLED: 'false' };
-  let survivor: TestApp | undefined;
   let killed: HeraldProcess | undefined;
-
+  afterAll(() => killed?.kill()); // before the survivor closes (declaration order)
+  const herald = useTestApp({ name: 'presencekill', env });
   beforeAll(async () => {
-    survivor = await startTestApp(isolation, env);
-    killed = await HeraldProcess.start(isolation, env);
+    killed = await HeraldProcess.start(herald.isolation, env);
   }, 240000);
 
-  afterAll(async () => {
-    await killed?.kill();
-    await survivor?.close();
-    await destroyIsolation(isolation);
-  });
-
   it("releases the killed instance's connections within PRESENCE_TTL_MS", async () => {
-    const presence = survivor!.app.get(PresenceService);
+    const presence = herald.get(PresenceService);
     const onKilled = await connect(killed!.wsUrl, 'kai', 10); // the default cap
     expect(await presence.onlineUserIds(['kai', 'nobody'])).toEqual(new Set(['kai']));
-    expect(await refused(survivor!.wsUrl, 'kai')).toMatchObject({ code: 1008 });
+    expect(await refused(herald.app.wsUrl, 'kai')).toMatchObject({ code: 1008 });
 
     await killed!.kill();
     const killedAt = Date.now();
@@ -77,48 +65,44 @@ describe('an instance killed with SIGKILL', () => {
     );
     // Its last heartbeat was at most a third of the TTL before the kill.
     expect(Date.now() - killedAt).toBeLessThanOrEqual(TTL_MS + 1000);
-    const again = await connect(survivor!.wsUrl, 'kai', 10);
+    const again = await connect(herald.app.wsUrl, 'kai', 10);
     expect(again.every((socket) => socket.frames[0].event === 'ready')).toBe(true);
-    expect(await refused(survivor!.wsUrl, 'kai')).toMatchObject({ code: 1008 });
+    expect(await refused(herald.app.wsUrl, 'kai')).toMatchObject({ code: 1008 });
   }, 60000);
 });
 
 describe('Redis away and back without its data', () => {
-  const isolation = newIsolation('presenceredis');
   const CAP = 3;
   const BURST = 3;
   let redis: OwnRedis | undefined;
-  let app: TestApp | undefined;
-
   beforeAll(async () => {
     redis = await OwnRedis.start();
-    app = await startTestApp(isolation, {
-      REDIS_URL: redis.url,
+  });
+  // After a Redis that lost its data, Bull's `tasks` queue sometimes takes ~40 s to close
+  // (its onApplicationShutdown; not presence): room for that, the test is not about shutdown.
+  const herald = useTestApp({
+    name: 'presenceredis',
+    env: () => ({
+      REDIS_URL: redis!.url,
       PRESENCE_TTL_MS: String(TTL_MS),
       WS_MAX_SOCKETS_PER_USER: String(CAP),
       WS_USER_STORAGE_FRAMES_PER_SECOND: '1',
       WS_USER_STORAGE_FRAMES_BURST: String(BURST),
       RATE_LIMIT_ENABLED: 'false',
-    });
-  }, 60000);
-
-  // After a Redis that lost its data, Bull's `tasks` queue sometimes takes ~40 s to close
-  // (its onApplicationShutdown; not presence): room for that, the test is not about shutdown.
-  afterAll(async () => {
-    await app?.close();
-    await redis?.stop();
-    await destroyIsolation(isolation);
-  }, 90000);
+    }),
+    hookTimeoutMs: 90_000,
+  });
+  afterAll(() => redis?.stop()); // after the app closes (declaration order)
 
   it('admits and limits by the instance itself while Redis is down, and rebuilds the count after', async () => {
-    const presence = app!.app.get(PresenceService);
-    await connect(app!.wsUrl, 'rhea', 2);
+    const presence = herald.get(PresenceService);
+    await connect(herald.app.wsUrl, 'rhea', 2);
     expect(await presence.onlineUserIds(['rhea'])).toEqual(new Set(['rhea']));
     await redis!.stop();
 
     // Sockets: admitted up to the cap by this instance's own count, then refused.
-    const [third] = await connect(app!.wsUrl, 'rhea');
-    expect(await refused(app!.wsUrl, 'rhea')).toMatchObject({ code: 1008 });
+    const [third] = await connect(herald.app.wsUrl, 'rhea');
+    expect(await refused(herald.app.wsUrl, 'rhea')).toMatchObject({ code: 1008 });
     await expect(presence.onlineUserIds(['rhea'])).rejects.toThrow();
 
     // Storage-backed frames: the instance's own bucket of the same size.
@@ -143,9 +127,9 @@ describe('Redis away and back without its data', () => {
       10000,
       'the open sockets to be written back',
     );
-    expect(await refused(app!.wsUrl, 'rhea')).toMatchObject({ code: 1008 });
-    third.close();
+    expect(await refused(herald.app.wsUrl, 'rhea')).toMatchObject({ code: 1008 });
+    void third.close();
     await eventually(() => presence.localCount('rhea') === CAP - 1, 5000, 'a place to free');
-    await connect(app!.wsUrl, 'rhea');
+    await connect(herald.app.wsUrl, 'rhea');
   }, 60000);
 });

@@ -10,44 +10,29 @@ import type { Queue } from 'bull';
 import type { Client } from 'pg';
 import { NOTIFICATIONS_QUEUE } from '../../src/notifications/notifications.jobs';
 import { OwnRedis } from '../support/redis-server';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  sql,
-  startTestApp,
-  type TestApp,
-} from '../support/test-app';
-import { tokenFor } from '../support/tokens';
-import { TestSocket } from '../support/ws-client';
+import { eventually } from '../support/test-app';
+import { useTestApp } from '../support/use-test-app';
 import { publish, range1, sleep, storedRows, type PublishOutcome } from './support/probes';
 
-const isolation = newIsolation('redisrestart');
 const users = ['rae', 'rex'];
 let redis: OwnRedis | undefined;
-let app: TestApp | undefined;
 let db: Client | undefined;
-const sockets: TestSocket[] = [];
 
 beforeAll(async () => {
   redis = await OwnRedis.start({ persistent: true });
-  app = await startTestApp(isolation, {
-    REDIS_URL: redis.url,
+});
+const herald = useTestApp({
+  env: () => ({
+    REDIS_URL: redis!.url,
     QUEUE_LOCK_MS: '2000',
     // The limiter stays on (its Redis calls are part of the path under test), just out of reach.
     RATE_LIMIT_REQUESTS: '100000',
-  });
-  db = await sql(isolation);
+  }),
 });
-
-afterAll(async () => {
-  for (const socket of sockets) socket.close();
-  await db?.query('ROLLBACK').catch(() => undefined);
-  await db?.end();
-  await app?.close();
-  await redis?.destroy();
-  await destroyIsolation(isolation);
+beforeAll(async () => {
+  db = await herald.db(); // closed (its transaction rolled back) by useTestApp
 });
+afterAll(() => redis?.destroy()); // after the app closes (declaration order)
 
 type Phase = 'before' | 'outage' | 'after';
 
@@ -59,9 +44,9 @@ interface Attempt {
 }
 
 it('answers 503 during the outage, recovers without a restart, and delivers every 202 once', async () => {
-  const { url, wsUrl } = app!;
-  const queue = app!.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
-  for (const user of users) sockets.push(await TestSocket.connect(wsUrl, tokenFor(user)));
+  const { url } = herald;
+  const queue = herald.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+  const sockets = await Promise.all(users.map((user) => herald.connect(user)));
 
   // rae's jobs wait on the row lock of her counter, so work piles up in Redis before it dies.
   await db!.query(`INSERT INTO notification_counters (user_id, last_seq) VALUES ('rae', 0)`);

@@ -1,16 +1,18 @@
 /**
  * A small client for `GET /v1/stream` (what the widget's fallback does, in Node): opens the
  * stream with the token in the Authorization header, parses `text/event-stream`, records every
- * event and comment, and awaits events with a timeout that rejects, like TestSocket.
+ * event and comment, and awaits events with a timeout that rejects, on the client's EventLog
+ * (as HeraldSocket does). Test-only: a Node service has the WebSocket.
  */
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
-import type { ServerEventName, ServerEvents } from '../../src/realtime/protocol';
+import { EventLog, type ServerFrame } from '../../src/client';
 
-export interface SseEvent {
-  event: string;
-  data: unknown;
+/** A server event as the stream carries it: `id` on notifications, and a last `close`. */
+export type SseEvent = (
+  ServerFrame | { event: 'close'; data: { code: number; reason: string } }
+) & {
   id?: string;
-}
+};
 
 export interface SseOptions {
   lastEventId?: number;
@@ -19,11 +21,9 @@ export interface SseOptions {
 }
 
 export class TestStream {
-  readonly events: SseEvent[] = [];
+  readonly log = new EventLog<SseEvent>();
   comments = 0;
   readonly ended: Promise<void>;
-  private readonly taken = new Map<string, number>();
-  private waiters: (() => void)[] = [];
   private buffer = '';
 
   private constructor(
@@ -34,8 +34,8 @@ export class TestStream {
     response.on('data', (chunk: string) => this.feed(chunk));
     this.ended = new Promise((resolve) => {
       const done = () => {
+        this.log.end('stream ended');
         resolve();
-        this.wake();
       };
       response.on('end', done);
       response.on('close', done);
@@ -73,29 +73,13 @@ export class TestStream {
     });
   }
 
+  get events(): SseEvent[] {
+    return this.log.frames;
+  }
+
   /** The next `event` not taken by an earlier `next` (rejects after timeoutMs). */
-  async next<E extends ServerEventName | 'close'>(
-    event: E,
-    timeoutMs = 3000,
-  ): Promise<E extends ServerEventName ? ServerEvents[E] : { code: number; reason: string }> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const from = this.taken.get(event) ?? 0;
-      const index = this.events.findIndex((e, i) => i >= from && e.event === event);
-      if (index >= 0) {
-        this.taken.set(event, index + 1);
-        return this.events[index].data as never;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no '${event}' event within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  next<E extends SseEvent['event']>(event: E, timeoutMs = 3000) {
+    return this.log.next(event, { timeoutMs });
   }
 
   /** Notifications received so far, as [seq, id-field]. */
@@ -122,7 +106,6 @@ export class TestStream {
       this.buffer = this.buffer.slice(end + 2);
       this.parse(block);
     }
-    this.wake();
   }
 
   private parse(block: string): void {
@@ -145,14 +128,7 @@ export class TestStream {
       else if (name === 'data') data.push(value);
     }
     if (fields === 0) return;
-    this.events.push({
-      event,
-      id,
-      data: data.length ? (JSON.parse(data.join('\n')) as unknown) : null,
-    });
-  }
-
-  private wake(): void {
-    for (const wake of this.waiters.splice(0)) wake();
+    const parsed = data.length ? (JSON.parse(data.join('\n')) as unknown) : null;
+    this.log.push({ event, id, data: parsed } as SseEvent);
   }
 }

@@ -11,7 +11,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { sqlRows } from '../../database/sql';
-import { BullQueues } from '../../metrics/bull-queues';
+import { QueueDiscovery } from '../../metrics/queue-discovery';
 import { encodeFrame } from '../../realtime/protocol';
 import { RealtimeBus, type FrameMessage } from '../../realtime/realtime.bus';
 import { InboxMetrics } from '../inbox-metrics';
@@ -27,7 +27,7 @@ export class RetentionService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
-    private readonly queues: BullQueues,
+    private readonly queues: QueueDiscovery,
     private readonly bus: RealtimeBus,
     private readonly metrics: InboxMetrics,
   ) {}

@@ -10,7 +10,7 @@ import type { Queue } from 'bull';
 const QUEUE_TOKEN_PREFIX = 'BullQueue_';
 
 @Injectable()
-export class BullQueues {
+export class QueueDiscovery {
   private queues: Queue[] | null = null;
 
   constructor(private readonly discovery: DiscoveryService) {}
