@@ -13,7 +13,11 @@ import { randomUUID } from 'node:crypto';
 import type { NotificationView } from '../../src/notifications/notification.types';
 import { eventually } from './test-app';
 import { serviceToken } from './tokens';
-import type { TestSocket } from './ws-client';
+
+/** A socket that records its frames (the client's HeraldSocket, or ws-client's TestSocket). */
+export interface RecordingSocket {
+  all(event: 'notification'): NotificationView[];
+}
 
 export interface ThroughMarker {
   /** Every notification the socket received before the marker, in order. */
@@ -22,7 +26,7 @@ export interface ThroughMarker {
 }
 
 export async function throughMarker(
-  socket: TestSocket,
+  socket: RecordingSocket,
   baseUrl: string,
   userId: string,
   timeoutMs = 5000,
