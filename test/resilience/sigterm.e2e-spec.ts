@@ -4,6 +4,7 @@
  * (test/shutdown.e2e-spec.ts covers the same path in-process.)
  */
 import type Bull from 'bull';
+import { HeraldSocket } from '../../src/client';
 import type { Client } from 'pg';
 import {
   destroyIsolation,
@@ -15,7 +16,6 @@ import {
 } from '../support/test-app';
 import { BASE_ENV } from '../support/env';
 import { serviceToken, tokenFor } from '../support/tokens';
-import { TestSocket } from '../support/ws-client';
 import { HeraldProcess } from './support/herald-process';
 import {
   canConnect,
@@ -36,10 +36,10 @@ let herald: HeraldProcess | undefined;
 let successor: TestApp | undefined;
 let db: Client | undefined;
 let queue: Bull.Queue | undefined;
-const sockets: TestSocket[] = [];
+const sockets: HeraldSocket[] = [];
 
 afterAll(async () => {
-  for (const socket of sockets) socket.close();
+  await Promise.all(sockets.map((socket) => socket.terminate()));
   await herald?.kill();
   await successor?.close();
   await queue?.close();
@@ -58,7 +58,8 @@ it('exits 0 after closing sockets with 1001 and finishing its running jobs; noth
   const instance = herald;
   db = await sql(isolation);
   queue = notificationsQueue(isolation, BASE_ENV.REDIS_URL);
-  for (const user of users) sockets.push(await TestSocket.connect(instance.wsUrl, tokenFor(user)));
+  for (const user of users)
+    sockets.push(await HeraldSocket.connect(instance.wsUrl, tokenFor(user)));
 
   // Jobs in flight at SIGTERM: four publishes to `held` wait on the row lock of its counter,
   // which this test holds until after the signal.
@@ -178,7 +179,7 @@ it('exits 0 after closing sockets with 1001 and finishing its running jobs; noth
   // Clients reconnect to the successor, resume from the last seq they saw, and miss nothing.
   for (const [index, user] of users.entries()) {
     const before = sockets[index].all('notification').map((n) => n.seq);
-    const socket = await TestSocket.connect(successor.wsUrl, tokenFor(user));
+    const socket = await HeraldSocket.connect(successor.wsUrl, tokenFor(user));
     sockets.push(socket);
     socket.send('resume', { afterSeq: before.at(-1) ?? 0 });
     const expected = rows.filter((r) => r.user_id === user).length;
