@@ -30,6 +30,17 @@ const createTask = async (owner: string, body: CreateTaskRequest) =>
 
 const anyString: unknown = expect.any(String);
 
+/** Assigns by raw SQL: a write that raises no TypeORM event, so only the relay's sweep sees it. */
+async function assignBySql(taskId: string, assigneeId: string, actorId: string): Promise<void> {
+  await (
+    await herald.db()
+  ).query(`UPDATE tasks SET assignee_id = $1, updated_by = $2 WHERE id = $3`, [
+    assigneeId,
+    actorId,
+    taskId,
+  ]);
+}
+
 /** Resolves once the job with this id has run (its notifications are stored and pushed). */
 async function jobDone(jobId: string): Promise<void> {
   await eventually(async () => (await queue.getJob(jobId))?.isCompleted(), 5000, `job ${jobId}`);
@@ -164,12 +175,7 @@ describe('notifications from task changes', () => {
     const viaSql = user('sql');
     const socket = await connect(viaSql);
     const id = await createTask(alice, { title: 'via raw SQL' });
-    const db = await herald.db();
-    await db.query(`UPDATE tasks SET assignee_id = $1, updated_by = $2 WHERE id = $3`, [
-      viaSql,
-      alice,
-      id,
-    ]);
+    await assignBySql(id, viaSql, alice);
     expect(await socket.next('notification', 4000)).toMatchObject({
       type: 'task.assigned',
       data: { taskId: id, version: 2 },
@@ -196,14 +202,10 @@ describe('notifications from task changes', () => {
       }),
     ).rejects.toThrow('roll back');
 
+    // Only a sweep of the relay after the rollback queues this change: that sweep would have
+    // queued a leftover of the rolled-back change first.
+    await assignBySql(later, mallory, alice);
     const db = await herald.db();
-    // A change that raises no TypeORM event, so only a sweep of the relay (after the rollback)
-    // queues it: that sweep would have queued a leftover of the rolled-back change first.
-    await db.query(`UPDATE tasks SET assignee_id = $1, updated_by = $2 WHERE id = $3`, [
-      mallory,
-      alice,
-      later,
-    ]);
     expect(await mallorySocket.next('notification', 5000)).toMatchObject({
       type: 'task.assigned',
       seq: 1,

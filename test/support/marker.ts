@@ -14,7 +14,7 @@ import type { NotificationView } from '../../src/notifications/notification.type
 import { eventually } from './test-app';
 import { serviceToken } from './tokens';
 
-/** A socket that records its frames (the client's HeraldSocket, or ws-client's TestSocket). */
+/** A socket that records its frames, such as the client's HeraldSocket. */
 export interface RecordingSocket {
   all(event: 'notification'): NotificationView[];
 }
