@@ -1,4 +1,9 @@
-import { ServiceUnavailableException, ValidationPipe } from '@nestjs/common';
+import {
+  ServiceUnavailableException,
+  ValidationPipe,
+  type DynamicModule,
+  type NestApplicationOptions,
+} from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -23,9 +28,21 @@ import { HeraldWsAdapter } from './realtime/herald-ws.adapter';
 /** Request bodies larger than this get 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/** Makes the Nest application from the app's module, on the Fastify adapter, with these options. */
+export type AppBuilder = (
+  module: DynamicModule,
+  adapter: FastifyAdapter,
+  options: NestApplicationOptions,
+) => Promise<NestFastifyApplication>;
+
 export interface AppOptions {
   /** Where log lines go (default stdout), e.g. a stream a test reads. */
   logDestination?: DestinationStream;
+  /**
+   * Makes the application instead of NestFactory.create, the rest of the setup unchanged: a
+   * test passes one built with @nestjs/testing to override providers (never set in main.ts).
+   */
+  build?: AppBuilder;
 }
 
 /** Builds the app for a configuration: HTTP (Fastify) and `/ws` on one server. Not listening yet. */
@@ -58,13 +75,21 @@ export async function createApp(
   });
   // Fastify's own JSON parser, with bodyLimit (413); no form or text parser: a body of another
   // type answers 415 rather than reaching the validation as something else.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const nestOptions: NestApplicationOptions = {
     bufferLogs: true,
     bodyParser: false,
     // A failed boot (e.g. Postgres not answering) rejects instead of calling process.exit: main.ts
     // reports it and exits; a test suite sees its own failure instead of the runner dying.
     abortOnError: false,
-  });
+  };
+  const module = AppModule.forRoot(config);
+  let app: NestFastifyApplication;
+  if (options.build) {
+    await adapter.init(); // what NestFactory.create does first (middie, before any hook of ours)
+    app = await options.build(module, adapter, nestOptions);
+  } else {
+    app = await NestFactory.create<NestFastifyApplication>(module, adapter, nestOptions);
+  }
   app.useLogger(new PinoLoggerService(logger));
   late.errors = new HttpErrorFilter(app.get(HttpAdapterHost));
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();

@@ -7,7 +7,7 @@ import type { Queue } from 'bull';
 import type { Client } from 'pg';
 import type { HeraldSocket } from '../src/client';
 import type { ListNotificationsQuery } from '../src/notifications/dto/list-notifications.query';
-import { InboxService } from '../src/notifications/inbox.service';
+import { InboxRepository } from '../src/notifications/inbox.repository';
 import { INBOX_QUEUE } from '../src/notifications/lifecycle/inbox.jobs';
 import { eventually } from './support/test-app';
 import { useTestApp } from './support/use-test-app';
@@ -161,7 +161,9 @@ describe('query plans on a user with 100,000 notifications', () => {
   ];
 
   it.each(cases)('%s: an index scan that reads one page, no sort', async (_name, query, index) => {
-    const qb = herald.get(InboxService).listQuery(userId, { limit: 20, view: 'inbox', ...query });
+    const qb = herald
+      .get(InboxRepository)
+      .listQuery(userId, { limit: 20, view: 'inbox', ...query });
     const [text, params] = qb.getQueryAndParameters();
     const result = await db.query<{ 'QUERY PLAN': { Plan: Plan }[] }>(
       `EXPLAIN (ANALYZE, FORMAT JSON) ${text}`,

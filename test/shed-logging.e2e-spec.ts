@@ -6,16 +6,10 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { Writable } from 'node:stream';
-import request from 'supertest';
+import { HeraldError } from '../src/client';
 import { NOTIFICATIONS_QUEUE } from '../src/notifications/notifications.jobs';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
-import { serviceToken } from './support/tokens';
+import { eventually } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
 interface Line {
   level: number;
@@ -23,49 +17,33 @@ interface Line {
   res?: { statusCode: number };
 }
 
+const lines: Line[] = [];
+const sink = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    for (const text of chunk.toString().split('\n').filter(Boolean)) {
+      lines.push(JSON.parse(text) as Line);
+    }
+    done();
+  },
+});
+const herald = useTestApp({
+  env: { PUBLISH_BACKLOG_MAX: '1', LOG_LEVEL: 'info' },
+  appOptions: { logDestination: sink },
+});
+
 describe('logs while shedding publishes', () => {
-  const isolation = newIsolation('shedlogging');
-  const lines: Line[] = [];
-  let app: TestApp;
-
-  beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const text of chunk.toString().split('\n').filter(Boolean)) {
-          lines.push(JSON.parse(text) as Line);
-        }
-        done();
-      },
-    });
-    app = await startTestApp(
-      isolation,
-      { PUBLISH_BACKLOG_MAX: '1', LOG_LEVEL: 'info' },
-      { logDestination: sink },
-    );
-    // This app's worker takes no jobs: the one accepted publish keeps the backlog at its bound.
-    await app.app.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE)).pause(true, true);
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await destroyIsolation(isolation);
-  });
-
-  const publish = () =>
-    request(app.url)
-      .post('/v1/notifications')
-      .set('Authorization', `Bearer ${serviceToken()}`)
-      .send({ userIds: ['ann'], type: 'shed.log', title: 'hello' });
-
   it('writes one summary warn line instead of an error line per shed request', async () => {
-    expect((await publish()).status).toBe(202);
+    // This app's worker takes no jobs: the one accepted publish keeps the backlog at its bound.
+    await herald.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE)).pause(true, true);
+    await herald.publish('ann', { type: 'shed.log' });
     for (let i = 0; i < 5; i++) {
-      const res = await publish();
-      expect(res.status).toBe(503);
-      expect(res.headers['retry-after']).toBeDefined();
+      const refused = await herald.publish('ann', { type: 'shed.log' }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(HeraldError);
+      expect(refused).toMatchObject({ status: 503 });
+      expect((refused as HeraldError).retryAfterMs).toBeGreaterThan(0);
     }
     // A request answered after the shed ones: its line is written after theirs would have been.
-    expect((await request(app.url).get('/widget.js')).status).toBe(200);
+    expect((await fetch(`${herald.url}/widget.js`)).status).toBe(200);
     await eventually(
       () => lines.some((l) => l.res?.statusCode === 200),
       5000,

@@ -4,7 +4,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * Per user: the last seq handed out and the unread count. Incrementing takes the row lock until
  * the inserting transaction commits, so a user's rows commit in seq order; every change of read
  * state adjusts `unreadCount` under the same lock, so it is exact and O(1) to read. Invariant:
- * `notifications.read_at` changes only through InboxService, which keeps this count.
+ * `notifications.read_at` changes only through InboxChanges and InboxRepository.markRead,
+ * which keep this count.
  */
 @Entity('notification_counters')
 export class NotificationCounterEntity {

@@ -19,7 +19,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MetricsService } from '../metrics/metrics.service';
 import { PUSH_DISPATCH, type PushDispatch } from '../push/push.ports';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
-import { NotificationStore, PARTS_ABOVE, type PublicationInput } from './notification-store';
+import { NotificationStore, type PublicationInput } from './notification-store';
+import { PARTS_ABOVE } from './publication-parts';
 import type { StoredPublication } from './notification.types';
 
 export interface Dispatch extends PublicationInput {

@@ -1,5 +1,6 @@
+import type { LoadedRow } from './notification-store.sql';
 import type { NotificationEntity } from './notification.entity';
-import type { NotificationView } from './notification.types';
+import type { NotificationView, StoredPublication, StoredRecipient } from './notification.types';
 
 export function toView(entity: NotificationEntity): NotificationView {
   return {
@@ -17,5 +18,35 @@ export function toView(entity: NotificationEntity): NotificationView {
     critical: entity.critical,
     archivedAt: entity.archivedAt ? entity.archivedAt.toISOString() : null,
     snoozedUntil: entity.snoozedUntil ? entity.snoozedUntil.toISOString() : null,
+  };
+}
+
+export function toStoredRecipient(row: {
+  id: string;
+  user_id: string;
+  seq: number;
+  unread: number;
+}): StoredRecipient {
+  return { id: row.id, userId: row.user_id, seq: row.seq, unread: row.unread };
+}
+
+/** A publication's rows as an earlier run stored them (LOAD_PUBLICATION_SQL), for pushing again. */
+export function toStoredBefore(rows: readonly LoadedRow[]): StoredPublication {
+  const first = rows.at(0);
+  return {
+    created: false,
+    createdAt: (first?.created_at ?? new Date()).toISOString(),
+    content: first
+      ? {
+          type: first.type,
+          title: first.title,
+          body: first.body,
+          data: first.data,
+          topic: first.topic,
+          publisher: first.publisher,
+          critical: first.critical,
+        }
+      : { type: '', title: '', body: '', data: {}, topic: null, publisher: '' },
+    recipients: rows.map(toStoredRecipient),
   };
 }

@@ -9,6 +9,8 @@ import { NotificationEntity } from './notification.entity';
 import { NotificationDispatcher } from './notification-dispatcher';
 import { NotificationStore } from './notification-store';
 import { PublicationSnapshots } from './publication-snapshots';
+import { InboxPush } from './inbox-push';
+import { InboxRepository } from './inbox.repository';
 import { InboxService } from './inbox.service';
 import { NotificationsController } from './notifications.controller';
 import { NOTIFICATIONS_QUEUE } from './notifications.jobs';
@@ -56,6 +58,8 @@ import { PreferencesStore } from './preferences/preferences.store';
     PublishAdmissionGuard,
     PublishBatcher,
     NotificationsProcessor,
+    InboxPush,
+    InboxRepository,
     InboxService,
     TopicsService,
     InboxMetrics,
@@ -69,12 +73,11 @@ import { PreferencesStore } from './preferences/preferences.store';
     inboxPortFrom(InboxService), // what /ws and /v1/stream read and mark read through
   ],
   exports: [
-    InboxService,
+    // For the demo page's publish.
     NotificationsService,
-    NotificationsQueue,
     // The one way to create notifications (store, count, push); the store itself stays inside.
+    // The queues stay inside too: NotificationsQueue and InboxQueue are their only producers.
     NotificationDispatcher,
-    BullModule,
     // For the Web Push path: mutedForPush(userIds, type).
     PreferencesService,
     INBOX_PORT,

@@ -17,7 +17,8 @@ import {
   type PublishBatchJobData,
 } from './notifications.jobs';
 import { NotificationDispatcher, type Dispatch } from './notification-dispatcher';
-import { NotificationStore, PARTS_ABOVE } from './notification-store';
+import { NotificationStore } from './notification-store';
+import { PARTS_ABOVE } from './publication-parts';
 import { PublicationSnapshots } from './publication-snapshots';
 
 @Injectable()

@@ -5,6 +5,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { retriedJobOptions } from '../common/job-options';
 import { assertQueueReady, withQueueTimeout } from '../common/queue-calls';
 import { createHash, randomUUID } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
@@ -41,13 +42,7 @@ export class NotificationsQueue {
   ): Promise<string> {
     assertQueueReady(this.queue);
     const job = await withQueueTimeout(
-      this.queue.add(name, data, {
-        jobId,
-        attempts: this.config.queue.attempts,
-        backoff: { type: 'exponential', delay: this.config.queue.backoffMs },
-        removeOnComplete: { age: 24 * 3600, count: 10000 },
-        removeOnFail: false,
-      }),
+      this.queue.add(name, data, retriedJobOptions(this.config, jobId)),
       this.config.redis.commandTimeoutMs,
     );
     return String(job.id);

@@ -9,7 +9,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { sqlRows } from '../database/sql';
-import { IN_PARTS } from './notification-store';
+import { FREEZE_SNAPSHOT_SQL } from './notification-store.sql';
 
 @Injectable()
 export class PublicationSnapshots {
@@ -30,17 +30,7 @@ export class PublicationSnapshots {
   /** The recipients of `publicationId`, frozen from `topic`'s subscribers on its first run. */
   async freeze(publicationId: string, topic: string): Promise<string[]> {
     const manager = this.dataSource.manager;
-    await sqlRows(
-      manager,
-      // A publication still in parts (IN_PARTS) keeps its snapshot; one complete gets none.
-      `INSERT INTO publication_snapshots (publication_id, topic, recipients)
-       SELECT $1::varchar, $2::varchar, coalesce(array_agg(user_id ORDER BY user_id), '{}')
-       FROM topic_subscriptions WHERE topic = $2::varchar
-       HAVING NOT EXISTS (
-         SELECT 1 FROM publications WHERE job_id = $1::varchar AND recipients <> ${IN_PARTS})
-       ON CONFLICT (publication_id) DO NOTHING`,
-      [publicationId, topic],
-    );
+    await sqlRows(manager, FREEZE_SNAPSHOT_SQL, [publicationId, topic]);
     const [row] = await sqlRows<{ recipients: string[] }>(
       manager,
       'SELECT recipients FROM publication_snapshots WHERE publication_id = $1',

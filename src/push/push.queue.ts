@@ -2,6 +2,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { retriedJobOptions } from '../common/job-options';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { PUSH_QUEUE, type PushBatchJobData } from './push.jobs';
@@ -22,32 +23,26 @@ export class PushQueue {
   async addBatches(batches: PushBatchJobData[]): Promise<void> {
     if (batches.length === 0) return;
     await this.queue.addBulk(
-      batches.map((data) => ({ name: 'push-batch', data, opts: this.options(data.key) })),
+      batches.map((data) => ({
+        name: 'push-batch',
+        data,
+        opts: retriedJobOptions(this.config, data.key),
+      })),
     );
   }
 
   /** What is left of a batch, after `delayMs`. */
   async addFollowUp(data: PushBatchJobData, delayMs: number): Promise<void> {
-    await this.queue.add('push-batch', data, {
-      ...this.options(`${data.key}:${data.attempt}`),
-      delay: delayMs,
-    });
+    await this.queue.add(
+      'push-batch',
+      data,
+      retriedJobOptions(this.config, `${data.key}:${data.attempt}`, delayMs),
+    );
   }
 
   /** Exponential backoff with jitter for the next follow-up, capped at an hour. */
   backoffMs(attempt: number): number {
     const base = this.config.queue.backoffMs * 2 ** Math.min(attempt, 20);
     return Math.min(base * (0.8 + Math.random() * 0.4), 3_600_000);
-  }
-
-  private options(jobId: string) {
-    return {
-      jobId,
-      // A failure of the job itself (Postgres or Redis away) is retried by Bull.
-      attempts: this.config.queue.attempts,
-      backoff: { type: 'exponential', delay: this.config.queue.backoffMs },
-      removeOnComplete: { age: 24 * 3600, count: 10000 },
-      removeOnFail: false,
-    };
   }
 }

@@ -5,6 +5,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { retriedJobOptions } from '../common/job-options';
 import { assertQueueReady, withQueueTimeout } from '../common/queue-calls';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -31,14 +32,7 @@ export class TasksQueue {
   ): Promise<void> {
     assertQueueReady(this.queue);
     await this.redisCall(
-      this.queue.add(name, data, {
-        jobId,
-        delay: Math.max(0, delayMs),
-        attempts: this.config.queue.attempts,
-        backoff: { type: 'exponential', delay: this.config.queue.backoffMs },
-        removeOnComplete: { age: 24 * 3600, count: 10000 },
-        removeOnFail: false,
-      }),
+      this.queue.add(name, data, retriedJobOptions(this.config, jobId, delayMs)),
     );
   }
 

@@ -5,7 +5,7 @@
  * "counted" (unread, not archived, not snoozed) in the same statement. With the lock held
  * nothing else changes the user's rows, so the statement's before/after view is exact, and two
  * devices acting on the same rows at once are applied one after the other. Locking the counter
- * first everywhere (InboxService.markWhere too) also means no two changes can deadlock.
+ * first everywhere (InboxRepository.markRead too) also means no two changes can deadlock.
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';

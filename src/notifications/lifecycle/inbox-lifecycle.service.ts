@@ -4,10 +4,10 @@
  * pushed after commit to every socket of the user on every instance, then `unread` when the
  * count moved.
  */
-import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { UUID_PATTERN } from '../../common/uuid';
-import { RealtimePublisher } from '../../realtime/realtime.publisher';
-import type { ServerEventName, ServerEvents } from '../../realtime/protocol';
+import type { ServerEvents } from '../../realtime/protocol';
+import { IDS_IN_EVENT, InboxPush } from '../inbox-push';
 import { InboxMetrics } from '../inbox-metrics';
 import type { NotificationView } from '../notification.types';
 import {
@@ -20,8 +20,6 @@ import {
 import type { SnoozeWakeJob } from './inbox.jobs';
 import { InboxQueue } from './inbox.queue';
 
-/** ids listed in an event of an "all" change; past it the event says `all: true`. */
-const IDS_IN_EVENT = 500;
 export const SNOOZE_MIN_MS = 60_000;
 export const SNOOZE_MAX_MS = 90 * 24 * 3600_000;
 
@@ -41,12 +39,10 @@ const VIEW_WHERE: Record<DeleteView, string> = {
 
 @Injectable()
 export class InboxLifecycleService {
-  private readonly logger = new Logger(InboxLifecycleService.name);
-
   constructor(
     private readonly changes: InboxChanges,
     private readonly queue: InboxQueue,
-    private readonly realtime: RealtimePublisher,
+    private readonly pushes: InboxPush,
     private readonly metrics: InboxMetrics,
   ) {}
 
@@ -115,7 +111,7 @@ export class InboxLifecycleService {
     if (row.old_until && row.old_until.getTime() !== until.getTime()) {
       await this.queue.cancelWake(id, row.old_until.getTime());
     }
-    await this.push(userId, 'snoozed', { ids: [id], until: iso }, change.unread);
+    await this.pushes.changed(userId, 'snoozed', { ids: [id], until: iso }, change.unread);
     return toNotificationView(row);
   }
 
@@ -133,7 +129,7 @@ export class InboxLifecycleService {
     }
     if (row.old_until) await this.queue.cancelWake(id, row.old_until.getTime());
     const notification = toNotificationView(row);
-    await this.push(userId, 'unsnoozed', { notification }, change.unread);
+    await this.pushes.changed(userId, 'unsnoozed', { notification }, change.unread);
     return notification;
   }
 
@@ -151,7 +147,7 @@ export class InboxLifecycleService {
     const [row] = change.rows;
     if (!row) return false;
     this.metrics.wokeUp();
-    await this.push(
+    await this.pushes.changed(
       job.userId,
       'unsnoozed',
       { notification: toNotificationView(row) },
@@ -219,7 +215,12 @@ export class InboxLifecycleService {
     }
     if (total === 0) return 0;
     const listed = total <= IDS_IN_EVENT ? ids : [];
-    await this.push(userId, event, this.eventData(event, listed, archivedAt, true), unread);
+    await this.pushes.changed(
+      userId,
+      event,
+      this.eventData(event, listed, archivedAt, true),
+      unread,
+    );
     return total;
   }
 
@@ -231,7 +232,7 @@ export class InboxLifecycleService {
     if (change.rows.length === 0) return;
     const ids = change.rows.map((row) => row.id);
     const data = this.eventData(event, ids, change.rows[0].archived_at, false);
-    await this.push(userId, event, data, change.unread);
+    await this.pushes.changed(userId, event, data, change.unread);
   }
 
   private eventData(
@@ -242,24 +243,6 @@ export class InboxLifecycleService {
   ): ServerEvents['archived'] & ServerEvents['unarchived'] {
     if (event !== 'archived') return (all ? { ids, all } : { ids }) as ServerEvents['archived'];
     return { ids, archivedAt: (archivedAt ?? new Date()).toISOString(), ...(all ? { all } : {}) };
-  }
-
-  /**
-   * Pushes the change, then the new count. The change is committed, so a push that fails (Redis
-   * away) is logged, not turned into an error: `ready` and the REST views carry the state.
-   */
-  private async push<E extends ServerEventName>(
-    userId: string,
-    event: E,
-    data: ServerEvents[E],
-    unread: number | null,
-  ): Promise<void> {
-    try {
-      await this.realtime.sendToUser(userId, event, data);
-      if (unread !== null) await this.realtime.sendToUser(userId, 'unread', { count: unread });
-    } catch (error) {
-      this.logger.warn(`${event} for a user not pushed: ${(error as Error).message}`);
-    }
   }
 }
 

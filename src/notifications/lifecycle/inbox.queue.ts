@@ -6,6 +6,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { retriedJobOptions } from '../../common/job-options';
 import { assertQueueReady, withQueueTimeout } from '../../common/queue-calls';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -36,14 +37,11 @@ export class InboxQueue {
       await this.redisCall(existing.remove()).catch(() => undefined);
     }
     await this.redisCall(
-      this.queue.add('snooze.wake', job, {
-        jobId,
-        delay: Math.max(0, untilMs - Date.now()),
-        attempts: this.config.queue.attempts,
-        backoff: { type: 'exponential', delay: this.config.queue.backoffMs },
-        removeOnComplete: { age: 24 * 3600, count: 10000 },
-        removeOnFail: false,
-      }),
+      this.queue.add(
+        'snooze.wake',
+        job,
+        retriedJobOptions(this.config, jobId, untilMs - Date.now()),
+      ),
     );
   }
 
