@@ -1,55 +1,18 @@
 /** Validation, inbox paging, read state and its sync across a user's sockets, topics. */
 import request from 'supertest';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
+import { HeraldError } from '../src/client';
+import { throughMarker } from './support/marker';
 import { serviceToken, tokenFor } from './support/tokens';
-import { TestSocket } from './support/ws-client';
+import { useTestApp } from './support/use-test-app';
 
-const isolation = newIsolation('inbox');
-let app: TestApp;
+const herald = useTestApp({ closeSocketsAfterEach: true });
 const service = `Bearer ${serviceToken()}`;
-const as = (user: string) => `Bearer ${tokenFor(user)}`;
 
+/** The raw answer to a publish: these tests look at the error body as it is on the wire. */
 const publish = (body: Record<string, unknown>) =>
-  request(app.url).post('/v1/notifications').set('Authorization', service).send(body);
+  request(herald.url).post('/v1/notifications').set('Authorization', service).send(body);
 
-async function inboxOf(
-  user: string,
-  query = '',
-): Promise<{
-  items: { id: string; seq: number; readAt: string | null; title: string }[];
-  nextBefore: number | null;
-}> {
-  const response = await request(app.url)
-    .get(`/v1/notifications${query}`)
-    .set('Authorization', as(user));
-  expect(response.status).toBe(200);
-  return response.body;
-}
-
-async function seed(user: string, count: number): Promise<void> {
-  for (let i = 1; i <= count; i++)
-    await publish({ userIds: [user], type: 't', title: `n${i}` }).expect(202);
-  await eventually(
-    async () => (await inboxOf(user, '?limit=100')).items.length === count,
-    8000,
-    `${count} rows for ${user}`,
-  );
-}
-
-beforeAll(async () => {
-  app = await startTestApp(isolation);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await destroyIsolation(isolation);
-});
+const seqs = (page: { items: { seq: number }[] }) => page.items.map((n) => n.seq);
 
 describe('validation', () => {
   const cases: [string, Record<string, unknown>, string][] = [
@@ -108,7 +71,7 @@ describe('validation', () => {
   });
 
   it('answers 400 in the error shape for malformed JSON', async () => {
-    const response = await request(app.url)
+    const response = await request(herald.url)
       .post('/v1/notifications')
       .set('Authorization', service)
       .set('Content-Type', 'application/json')
@@ -124,15 +87,15 @@ describe('validation', () => {
 
   it('validates inbox queries', async () => {
     for (const query of ['?limit=0', '?limit=101', '?before=-1', '?after=abc', '?unread=maybe']) {
-      const response = await request(app.url)
+      const response = await request(herald.url)
         .get(`/v1/notifications${query}`)
-        .set('Authorization', as('a'));
+        .set('Authorization', `Bearer ${tokenFor('a')}`);
       expect(response.status).toBe(400);
     }
   });
 
   it('echoes a sane X-Request-Id and uses it in errors', async () => {
-    const response = await request(app.url)
+    const response = await request(herald.url)
       .get('/v1/notifications')
       .set('X-Request-Id', 'trace-123');
     expect(response.headers['x-request-id']).toBe('trace-123');
@@ -142,65 +105,54 @@ describe('validation', () => {
 
 describe('inbox', () => {
   it('pages newest first with nextBefore, and oldest first with after', async () => {
-    await seed('pia', 5);
-    const first = await inboxOf('pia', '?limit=2');
-    expect(first.items.map((n) => n.seq)).toEqual([5, 4]);
+    await herald.seed('pia', 5);
+    const pia = herald.as('pia').inbox;
+    const first = await pia.list({ limit: 2 });
+    expect(seqs(first)).toEqual([5, 4]);
     expect(first.nextBefore).toBe(4);
-    const second = await inboxOf('pia', `?limit=2&before=${first.nextBefore}`);
-    expect(second.items.map((n) => n.seq)).toEqual([3, 2]);
-    const last = await inboxOf('pia', `?limit=2&before=2`);
-    expect(last.items.map((n) => n.seq)).toEqual([1]);
+    expect(seqs(await pia.list({ limit: 2, before: first.nextBefore! }))).toEqual([3, 2]);
+    const last = await pia.list({ limit: 2, before: 2 });
+    expect(seqs(last)).toEqual([1]);
     expect(last.nextBefore).toBeNull();
-    const after = await inboxOf('pia', '?after=3');
-    expect(after.items.map((n) => n.seq)).toEqual([4, 5]);
+    expect(seqs(await pia.list({ after: 3 }))).toEqual([4, 5]);
   });
 
   it('counts unread, marks one / many / all read and filters unread', async () => {
-    await seed('quinn', 4);
-    const unread = () =>
-      request(app.url).get('/v1/notifications/unread-count').set('Authorization', as('quinn'));
-    expect((await unread()).body).toEqual({ count: 4 });
-    const { items } = await inboxOf('quinn');
-    const one = await request(app.url)
-      .post(`/v1/notifications/${items[0].id}/read`)
-      .set('Authorization', as('quinn'));
-    expect(one.status).toBe(200);
-    expect(one.body).toMatchObject({ id: items[0].id, readAt: expect.any(String) });
-    expect((await unread()).body).toEqual({ count: 3 });
-    const many = await request(app.url)
-      .post('/v1/notifications/read')
-      .set('Authorization', as('quinn'))
-      .send({ ids: [items[1].id, items[2].id] });
-    expect(many.body).toEqual({ updated: 2 });
-    expect((await inboxOf('quinn', '?unread=true')).items.map((n) => n.id)).toEqual([items[3].id]);
-    const all = await request(app.url)
-      .post('/v1/notifications/read-all')
-      .set('Authorization', as('quinn'));
-    expect(all.body).toEqual({ updated: 1 });
-    expect((await unread()).body).toEqual({ count: 0 });
+    await herald.seed('quinn', 4);
+    const quinn = herald.as('quinn').inbox;
+    expect(await quinn.unreadCount()).toBe(4);
+    const { items } = await quinn.list();
+    expect(await quinn.read(items[0].id)).toMatchObject({
+      id: items[0].id,
+      readAt: expect.any(String),
+    });
+    expect(await quinn.unreadCount()).toBe(3);
+    expect(await quinn.readMany([items[1].id, items[2].id])).toEqual({ updated: 2 });
+    expect((await quinn.list({ unread: 'true' })).items.map((n) => n.id)).toEqual([items[3].id]);
+    expect(await quinn.readAll()).toEqual({ updated: 1 });
+    expect(await quinn.unreadCount()).toBe(0);
   });
 
   it('answers 404 for an unknown or malformed id', async () => {
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
-      const response = await request(app.url)
-        .post(`/v1/notifications/${id}/read`)
-        .set('Authorization', as('quinn'));
-      expect(response.status).toBe(404);
+      const refused = await herald
+        .as('quinn')
+        .inbox.read(id)
+        .catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(HeraldError);
+      expect((refused as HeraldError).status).toBe(404);
     }
   });
 });
 
 describe('read sync', () => {
   it("pushes read and unread to the user's other sockets when one device marks read", async () => {
-    await seed('rosa', 3);
-    const phone = await TestSocket.connect(app.wsUrl, tokenFor('rosa'));
-    const laptop = await TestSocket.connect(app.wsUrl, tokenFor('rosa'));
-    const { items } = await inboxOf('rosa');
+    await herald.seed('rosa', 3);
+    const phone = await herald.connect('rosa');
+    const laptop = await herald.connect('rosa');
+    const { items } = await herald.as('rosa').inbox.list();
 
-    await request(app.url)
-      .post(`/v1/notifications/${items[0].id}/read`)
-      .set('Authorization', as('rosa'))
-      .expect(200);
+    await herald.as('rosa').inbox.read(items[0].id);
     expect(await laptop.next('read')).toEqual({ ids: [items[0].id], readAt: expect.any(String) });
     expect(await laptop.next('unread')).toEqual({ count: 2 });
     expect(await phone.next('read')).toEqual({ ids: [items[0].id], readAt: expect.any(String) });
@@ -212,73 +164,45 @@ describe('read sync', () => {
     expect(await phone.next('read')).toMatchObject({ ids: [items[1].id] }); // the sender's own device too
     expect(await phone.next('unread')).toEqual({ count: 1 });
 
-    laptop.send('read.all');
+    laptop.send('read.all', {});
     expect(await phone.next('read')).toMatchObject({ ids: [items[2].id], all: true });
     expect(await phone.next('unread')).toEqual({ count: 0 });
-    phone.close();
-    laptop.close();
   });
 });
 
 describe('topics', () => {
   it('delivers a topic publish to current subscribers only, with topic set', async () => {
-    const put = await request(app.url)
-      .put('/v1/topics/releases/subscribers')
-      .set('Authorization', service)
-      .send({ userIds: ['sam', 'tess'] });
-    expect(put.body).toEqual({ added: 2 });
-    expect(
-      (
-        await request(app.url)
-          .put('/v1/topics/releases/subscribers')
-          .set('Authorization', service)
-          .send({ userIds: ['sam'] })
-      ).body,
-    ).toEqual({ added: 0 });
-    await request(app.url)
-      .put('/v1/topics/releases')
-      .set('Authorization', service)
-      .send({ selfSubscribe: true })
-      .expect(200);
-    await request(app.url)
-      .put('/v1/me/topics/releases')
-      .set('Authorization', as('uma'))
-      .expect(204);
-    await request(app.url)
-      .delete('/v1/topics/releases/subscribers/tess')
-      .set('Authorization', service)
-      .expect(204);
-    expect(
-      (await request(app.url).get('/v1/me/topics').set('Authorization', as('uma'))).body,
-    ).toEqual({ topics: ['releases'] });
+    const topics = herald.service.topics;
+    expect(await topics.addSubscribers('releases', ['sam', 'tess'])).toBe(2);
+    expect(await topics.addSubscribers('releases', ['sam'])).toBe(0);
+    await topics.set('releases', { selfSubscribe: true });
+    await herald.as('uma').topics.subscribe('releases');
+    await topics.removeSubscriber('releases', 'tess');
+    expect(await herald.as('uma').topics.mine()).toEqual(['releases']);
 
-    const sam = await TestSocket.connect(app.wsUrl, tokenFor('sam'));
-    const tess = await TestSocket.connect(app.wsUrl, tokenFor('tess'));
-    await publish({ topic: 'releases', type: 'release', title: 'v2 is out' }).expect(202);
+    const sam = await herald.connect('sam');
+    const tess = await herald.connect('tess');
+    await herald.publish({ topic: 'releases' }, { type: 'release', title: 'v2 is out' });
     expect(await sam.next('notification')).toMatchObject({
       topic: 'releases',
       title: 'v2 is out',
       userId: 'sam',
     });
-    expect(await tess.countAfter('notification', 300)).toBe(0);
-    expect((await inboxOf('uma')).items[0]).toMatchObject({ title: 'v2 is out' });
+    // The publish's rows are stored in one go: tess's, had she still been subscribed, with sam's.
+    const toTess = await throughMarker(tess, herald.url, 'tess');
+    expect(toTess.before).toEqual([]);
+    expect(toTess.marker.seq).toBe(1);
+    expect((await herald.as('uma').inbox.list()).items[0]).toMatchObject({ title: 'v2 is out' });
 
-    await request(app.url)
-      .delete('/v1/me/topics/releases')
-      .set('Authorization', as('uma'))
-      .expect(204);
-    expect(
-      (await request(app.url).get('/v1/me/topics').set('Authorization', as('uma'))).body,
-    ).toEqual({ topics: [] });
-    sam.close();
-    tess.close();
+    await herald.as('uma').topics.unsubscribe('releases');
+    expect(await herald.as('uma').topics.mine()).toEqual([]);
   });
 
   it("needs notifications:write to manage other users' subscriptions", async () => {
-    const response = await request(app.url)
-      .put('/v1/topics/releases/subscribers')
-      .set('Authorization', as('uma'))
-      .send({ userIds: ['uma'] });
-    expect(response.status).toBe(403);
+    const refused = await herald
+      .as('uma')
+      .topics.addSubscribers('releases', ['uma'])
+      .catch((error: unknown) => error);
+    expect((refused as HeraldError).status).toBe(403);
   });
 });

@@ -5,58 +5,28 @@
  */
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import request from 'supertest';
+import type { CreateTaskRequest, HeraldSocket } from '../src/client';
 import type { NotificationView } from '../src/notifications/notification.types';
 import { TASKS_QUEUE } from '../src/tasks/tasks.jobs';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
-import { tokenFor } from './support/tokens';
-import { TestSocket } from './support/ws-client';
+import { throughMarker } from './support/marker';
+import { eventually } from './support/test-app';
+import { useTestApp } from './support/use-test-app';
 
-const isolation = newIsolation('taskreminders');
-let app: TestApp;
-const sockets: TestSocket[] = [];
-let userCount = 0;
-const user = (name: string) => `${name}-${++userCount}`;
+const herald = useTestApp({ closeSocketsAfterEach: true });
+const user = (name: string) => herald.user(name);
 
-const tasksQueue = (on: TestApp = app) => on.app.get<Queue>(getQueueToken(TASKS_QUEUE));
+const tasksQueue = () => herald.get<Queue>(getQueueToken(TASKS_QUEUE));
+const connect = (userId: string) => herald.connect(userId);
 
-function as(userId: string) {
-  const auth = `Bearer ${tokenFor(userId)}`;
-  return {
-    create: (body: Record<string, unknown>) =>
-      request(app.url).post('/v1/tasks').set('Authorization', auth).send(body),
-    patch: (id: string, body: Record<string, unknown>) =>
-      request(app.url).patch(`/v1/tasks/${id}`).set('Authorization', auth).send(body),
-    remove: (id: string) => request(app.url).delete(`/v1/tasks/${id}`).set('Authorization', auth),
-  };
-}
-
-async function connect(userId: string, on: TestApp = app): Promise<TestSocket> {
-  const socket = await TestSocket.connect(on.wsUrl, tokenFor(userId));
-  sockets.push(socket);
-  return socket;
-}
-
-async function createDue(owner: string, inMs: number, body: Record<string, unknown> = {}) {
+async function createDue(owner: string, inMs: number, body: Partial<CreateTaskRequest> = {}) {
   const dueAt = new Date(Date.now() + inMs);
-  const response = await as(owner).create({
-    title: 'Due soon',
-    dueAt: dueAt.toISOString(),
-    ...body,
-  });
-  expect(response.status).toBe(201);
-  return { id: (response.body as { id: string }).id, dueAt };
+  const task = await herald.task(owner, { title: 'Due soon', dueAt: dueAt.toISOString(), ...body });
+  return { id: task.id, dueAt };
 }
 
 /** The next notification of `type` (others are skipped), and when it arrived. */
 async function nextOfType(
-  socket: TestSocket,
+  socket: HeraldSocket,
   type: string,
   timeoutMs: number,
 ): Promise<{ notification: NotificationView; at: number }> {
@@ -67,23 +37,25 @@ async function nextOfType(
   }
 }
 
-const dueCount = (socket: TestSocket) =>
-  socket.all('notification').filter((n) => n.type === 'task.due').length;
+const dueTasks = (notifications: NotificationView[]) =>
+  notifications.filter((n) => n.type === 'task.due').map((n) => n.data['taskId']);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves once no job of the task is waiting, running or scheduled: every reminder ran. */
+async function jobsSettled(taskId: string): Promise<void> {
+  await eventually(
+    async () => {
+      const jobs = await tasksQueue().getJobs(['waiting', 'active', 'delayed']);
+      return !jobs.some((job) => (job?.data as { taskId?: string } | undefined)?.taskId === taskId);
+    },
+    5000,
+    `the jobs of task ${taskId} to settle`,
+  );
+}
 
-beforeAll(async () => {
-  app = await startTestApp(isolation);
-});
-
-afterEach(() => {
-  for (const socket of sockets.splice(0)) socket.close();
-});
-
-afterAll(async () => {
-  await app?.close();
-  await destroyIsolation(isolation);
-});
+/** The task.due reminders (their task ids) `userId` got before a marker published now. */
+async function dueBeforeMarker(socket: HeraldSocket, userId: string): Promise<unknown[]> {
+  return dueTasks((await throughMarker(socket, herald.url, userId)).before);
+}
 
 describe('reminders', () => {
   it('a task due in 2 s: owner and assignee get task.due at about that time', async () => {
@@ -100,8 +72,9 @@ describe('reminders', () => {
       expect(at).toBeLessThan(dueAt.getTime() + 1500);
       expect(notification.data).toMatchObject({ taskId: id, dueAt: dueAt.toISOString() });
     }
-    await sleep(300);
-    expect([dueCount(aliceSocket), dueCount(bobSocket)]).toEqual([1, 1]);
+    await jobsSettled(id);
+    expect(await dueBeforeMarker(aliceSocket, alice)).toEqual([id]);
+    expect(await dueBeforeMarker(bobSocket, bob)).toEqual([id]);
   });
 
   it('moving dueAt: the reminder comes at the new time only', async () => {
@@ -111,8 +84,7 @@ describe('reminders', () => {
     const first = `task-${id}-due-${dueAt.getTime()}`;
     await eventually(() => tasksQueue().getJob(first), 1000, 'the first reminder');
     const moved = new Date(Date.now() + 3500);
-    const response = await as(alice).patch(id, { dueAt: moved.toISOString(), version: 1 });
-    expect(response.status).toBe(200);
+    await herald.as(alice).tasks.update(id, { dueAt: moved.toISOString(), version: 1 });
     await eventually(
       async () => (await tasksQueue().getJob(first)) === null,
       1000,
@@ -123,8 +95,8 @@ describe('reminders', () => {
     expect(at).toBeGreaterThanOrEqual(moved.getTime() - 50);
     expect(at).toBeLessThan(moved.getTime() + 1500);
     expect(notification.data).toMatchObject({ taskId: id, dueAt: moved.toISOString() });
-    await sleep(300);
-    expect(dueCount(socket)).toBe(1);
+    await jobsSettled(id);
+    expect(await dueBeforeMarker(socket, alice)).toEqual([id]);
   });
 
   it('completing or deleting the task cancels its reminder', async () => {
@@ -137,34 +109,42 @@ describe('reminders', () => {
       queue.getJob(`task-${task.id}-due-${task.dueAt.getTime()}`);
     await eventually(async () => (await reminderOf(done)) && (await reminderOf(deleted)));
 
-    expect((await as(bob).patch(done.id, { status: 'done', version: 1 })).status).toBe(200);
-    expect((await as(alice).remove(deleted.id)).status).toBe(204);
+    await herald.as(bob).tasks.update(done.id, { status: 'done', version: 1 });
+    await herald.as(alice).tasks.delete(deleted.id);
     await eventually(
       async () => !(await reminderOf(done)) && !(await reminderOf(deleted)),
       2000,
       'both reminders removed from Redis',
     );
 
-    await sleep(Math.max(0, done.dueAt.getTime() + 1000 - Date.now()));
-    expect([dueCount(aliceSocket), dueCount(bobSocket)]).toEqual([0, 0]);
+    // A reminder due after the cancelled ones, to both: delayed jobs run in due order, so when
+    // it has reached both sockets, a cancelled reminder that still fired would have come first.
+    const later = await createDue(alice, done.dueAt.getTime() + 300 - Date.now(), {
+      assigneeId: bob,
+    });
+    await Promise.all([
+      nextOfType(aliceSocket, 'task.due', 5000),
+      nextOfType(bobSocket, 'task.due', 5000),
+    ]);
+    expect(dueTasks(aliceSocket.all('notification'))).toEqual([later.id]);
+    expect(dueTasks(bobSocket.all('notification'))).toEqual([later.id]);
   });
 
   it('acts on the task as it is when it fires: new assignee, new title', async () => {
     const [alice, bob, carol] = [user('alice'), user('bob'), user('carol')];
     const [bobSocket, carolSocket] = await Promise.all([connect(bob), connect(carol)]);
     const { id } = await createDue(alice, 2000, { assigneeId: bob });
-    const response = await as(alice).patch(id, {
+    await herald.as(alice).tasks.update(id, {
       assigneeId: carol,
       title: 'Renamed after scheduling',
       version: 1,
     });
-    expect(response.status).toBe(200);
 
     const { notification } = await nextOfType(carolSocket, 'task.due', 5000);
     expect(notification.title).toContain('Renamed after scheduling');
     expect(notification.data).toMatchObject({ taskId: id, assigneeId: carol });
-    await sleep(300);
-    expect(dueCount(bobSocket)).toBe(0);
+    await jobsSettled(id);
+    expect(await dueBeforeMarker(bobSocket, bob)).toEqual([]);
   });
 
   it('survives a restart: scheduled by one run of the service, sent by the next', async () => {
@@ -173,8 +153,7 @@ describe('reminders', () => {
     const reminder = `task-${id}-due-${dueAt.getTime()}`;
     await eventually(async () => (await tasksQueue().getJob(reminder))?.isDelayed());
 
-    await app.close();
-    app = await startTestApp(isolation);
+    await herald.restart(0);
     const socket = await connect(alice);
     const { notification, at } = await nextOfType(socket, 'task.due', 6000);
     expect(notification.data).toMatchObject({ taskId: id });

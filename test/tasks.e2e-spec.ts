@@ -1,289 +1,36 @@
 /**
- * Tasks: CRUD with its authorization rules and optimistic concurrency, and the notifications
- * that committed changes produce (whatever the write path), never those of a rollback.
+ * Tasks over HTTP: CRUD with its authorization rules, optimistic concurrency (ETag, If-Match,
+ * 409/428), listing and validation. The requests are raw: status codes and headers are the
+ * subject. (tasks-notifications.e2e-spec.ts: the notifications task changes produce.)
  */
-import { getQueueToken } from '@nestjs/bull';
-import type { Queue } from 'bull';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { TaskEntity } from '../src/tasks/task.entity';
-import { TASKS_QUEUE } from '../src/tasks/tasks.jobs';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  sql,
-  startTestApp,
-  type TestApp,
-} from './support/test-app';
 import { tokenFor } from './support/tokens';
-import { TestSocket } from './support/ws-client';
+import { useTestApp } from './support/use-test-app';
 
-const isolation = newIsolation('tasks');
-let app: TestApp;
-let queue: Queue;
-let dataSource: DataSource;
-const sockets: TestSocket[] = [];
-let userCount = 0;
-
-/** A user name no other test uses, so sockets see only their own test's notifications. */
-const user = (name: string) => `${name}-${++userCount}`;
+const herald = useTestApp();
+const user = (name: string) => herald.user(name);
 
 function as(userId: string, scope?: string) {
   const auth = `Bearer ${tokenFor(userId, scope ? { scope } : {})}`;
   return {
     create: (body: Record<string, unknown>) =>
-      request(app.url).post('/v1/tasks').set('Authorization', auth).send(body),
-    get: (id: string) => request(app.url).get(`/v1/tasks/${id}`).set('Authorization', auth),
+      request(herald.url).post('/v1/tasks').set('Authorization', auth).send(body),
+    get: (id: string) => request(herald.url).get(`/v1/tasks/${id}`).set('Authorization', auth),
     list: (query: Record<string, string | number> = {}) =>
-      request(app.url).get('/v1/tasks').query(query).set('Authorization', auth),
+      request(herald.url).get('/v1/tasks').query(query).set('Authorization', auth),
     patch: (id: string, body: Record<string, unknown>, ifMatch?: string) => {
-      const req = request(app.url).patch(`/v1/tasks/${id}`).set('Authorization', auth);
+      const req = request(herald.url).patch(`/v1/tasks/${id}`).set('Authorization', auth);
       return (ifMatch ? req.set('If-Match', ifMatch) : req).send(body);
     },
-    remove: (id: string) => request(app.url).delete(`/v1/tasks/${id}`).set('Authorization', auth),
+    remove: (id: string) =>
+      request(herald.url).delete(`/v1/tasks/${id}`).set('Authorization', auth),
   };
 }
 
-async function connect(userId: string): Promise<TestSocket> {
-  const socket = await TestSocket.connect(app.wsUrl, tokenFor(userId));
-  sockets.push(socket);
-  return socket;
-}
-
-async function createTask(owner: string, body: Record<string, unknown>): Promise<string> {
-  const response = await as(owner).create(body);
-  expect(response.status).toBe(201);
-  return (response.body as { id: string }).id;
-}
+const createTask = async (owner: string, body: { title: string; assigneeId?: string }) =>
+  (await herald.task(owner, body)).id;
 
 const anyString: unknown = expect.any(String);
-
-const typesOf = (socket: TestSocket) => socket.all('notification').map((n) => n.type);
-
-beforeAll(async () => {
-  app = await startTestApp(isolation);
-  queue = app.app.get<Queue>(getQueueToken(TASKS_QUEUE));
-  dataSource = app.app.get(DataSource);
-});
-
-afterEach(() => {
-  for (const socket of sockets.splice(0)) socket.close();
-});
-
-afterAll(async () => {
-  await app?.close();
-  await destroyIsolation(isolation);
-});
-
-describe('notifications from task changes', () => {
-  it('create with an assignee: the assignee gets task.assigned through a task.created job, the owner nothing', async () => {
-    const [alice, bob] = [user('alice'), user('bob')];
-    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
-
-    const response = await as(alice).create({ title: 'Write the report', assigneeId: bob });
-    expect(response.status).toBe(201);
-    expect(response.headers['etag']).toBe('"1"');
-    const task = response.body as { id: string };
-    expect(task).toEqual({
-      id: anyString,
-      ownerId: alice,
-      assigneeId: bob,
-      title: 'Write the report',
-      description: '',
-      status: 'open',
-      dueAt: null,
-      version: 1,
-      createdAt: anyString,
-      updatedAt: anyString,
-    });
-
-    const assigned = await bobSocket.next('notification');
-    expect(assigned).toMatchObject({
-      userId: bob,
-      type: 'task.assigned',
-      data: { taskId: task.id, ownerId: alice, assignedBy: alice },
-    });
-    expect(assigned.title).toContain('Write the report');
-    const job = await queue.getJob(`task-${task.id}-created`);
-    expect(job?.name).toBe('task.created');
-    expect(await aliceSocket.countAfter('notification', 400)).toBe(0);
-    expect(await bobSocket.countAfter('notification', 0)).toBe(1);
-  });
-
-  it('a status change by the assignee tells the owner, not the assignee; one by the owner tells the assignee', async () => {
-    const [alice, bob] = [user('alice'), user('bob')];
-    const [aliceSocket, bobSocket] = await Promise.all([connect(alice), connect(bob)]);
-    const id = await createTask(alice, { title: 'Ship it', assigneeId: bob });
-    await bobSocket.next('notification'); // task.assigned
-
-    const byAssignee = await as(bob).patch(id, { status: 'in_progress', version: 1 });
-    expect(byAssignee.status).toBe(200);
-    expect(byAssignee.body).toMatchObject({ status: 'in_progress', version: 2 });
-    expect(await aliceSocket.next('notification')).toMatchObject({
-      type: 'task.status_changed',
-      data: { taskId: id, from: 'open', to: 'in_progress', changedBy: bob, version: 2 },
-    });
-
-    const byOwner = await as(alice).patch(id, { status: 'done' }, '"2"');
-    expect(byOwner.status).toBe(200);
-    expect(await bobSocket.next('notification')).toMatchObject({
-      type: 'task.status_changed',
-      data: { taskId: id, from: 'in_progress', to: 'done', changedBy: alice },
-    });
-
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(typesOf(aliceSocket)).toEqual(['task.status_changed']);
-    expect(typesOf(bobSocket)).toEqual(['task.assigned', 'task.status_changed']);
-  });
-
-  it('reassignment tells the new assignee only', async () => {
-    const [alice, bob, carol] = [user('alice'), user('bob'), user('carol')];
-    const [aliceSocket, bobSocket, carolSocket] = await Promise.all([
-      connect(alice),
-      connect(bob),
-      connect(carol),
-    ]);
-    const id = await createTask(alice, { title: 'Review', assigneeId: bob });
-    await bobSocket.next('notification');
-
-    expect((await as(alice).patch(id, { assigneeId: carol, version: 1 })).status).toBe(200);
-    expect(await carolSocket.next('notification')).toMatchObject({
-      type: 'task.assigned',
-      data: { taskId: id, assignedBy: alice, version: 2 },
-    });
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(typesOf(aliceSocket)).toEqual([]);
-    expect(typesOf(bobSocket)).toEqual(['task.assigned']);
-  });
-
-  it('notices every write path: save, repository update and query builder at once, raw SQL by the sweep', async () => {
-    const alice = user('alice');
-    const tasks = dataSource.getRepository(TaskEntity);
-    const writes: [string, (id: string, assignee: string) => Promise<unknown>][] = [
-      [
-        'save',
-        async (id, assignee) =>
-          tasks.save(
-            Object.assign(await tasks.findOneByOrFail({ id }), {
-              assigneeId: assignee,
-              updatedBy: alice,
-            }),
-          ),
-      ],
-      ['update', (id, assignee) => tasks.update(id, { assigneeId: assignee, updatedBy: alice })],
-      [
-        'builder',
-        (id, assignee) =>
-          tasks
-            .createQueryBuilder()
-            .update(TaskEntity)
-            .set({ assigneeId: assignee, updatedBy: alice })
-            .where('id = :id', { id })
-            .execute(),
-      ],
-    ];
-    for (const [path, write] of writes) {
-      const assignee = user(path);
-      const socket = await connect(assignee);
-      const id = await createTask(alice, { title: `via ${path}` });
-      await eventually(() => queue.getJob(`task-${id}-created`), 2000, 'the created job');
-      await write(id, assignee);
-      // Relayed by the subscriber right after the commit, well before the 2 s sweep.
-      await eventually(() => queue.getJob(`task-${id}-changed-2`), 500, `the ${path} change job`);
-      expect(await socket.next('notification')).toMatchObject({
-        type: 'task.assigned',
-        data: { taskId: id, version: 2 },
-      });
-    }
-
-    const viaSql = user('sql');
-    const socket = await connect(viaSql);
-    const id = await createTask(alice, { title: 'via raw SQL' });
-    const db = await sql(isolation);
-    try {
-      await db.query(`UPDATE tasks SET assignee_id = $1, updated_by = $2 WHERE id = $3`, [
-        viaSql,
-        alice,
-        id,
-      ]);
-    } finally {
-      await db.end();
-    }
-    expect(await socket.next('notification', 4000)).toMatchObject({
-      type: 'task.assigned',
-      data: { taskId: id, version: 2 },
-    });
-  });
-
-  it('a change in a transaction that rolls back notifies nobody and queues no job', async () => {
-    const [alice, mallory] = [user('alice'), user('mallory')];
-    const mallorySocket = await connect(mallory);
-    const id = await createTask(alice, { title: 'Secret plan' });
-    const changeJob = `task-${id}-changed-2`;
-
-    await expect(
-      dataSource.transaction(async (manager) => {
-        await manager.update(TaskEntity, id, { assigneeId: mallory, updatedBy: alice });
-        await manager
-          .createQueryBuilder()
-          .update(TaskEntity)
-          .set({ status: 'done', updatedBy: alice })
-          .where('id = :id', { id })
-          .execute();
-        throw new Error('roll back');
-      }),
-    ).rejects.toThrow('roll back');
-
-    // Longer than the relay's sweep interval, so the sweep had its chance too.
-    expect(await mallorySocket.countAfter('notification', 2500)).toBe(0);
-    const db = await sql(isolation);
-    try {
-      const task = await db.query(`SELECT assignee_id, status, version FROM tasks WHERE id = $1`, [
-        id,
-      ]);
-      expect(task.rows).toEqual([{ assignee_id: null, status: 'open', version: 1 }]);
-      expect((await db.query(`SELECT 1 FROM task_changes WHERE task_id = $1`, [id])).rowCount).toBe(
-        0,
-      );
-      expect(
-        (await db.query(`SELECT 1 FROM notifications WHERE user_id = $1`, [mallory])).rowCount,
-      ).toBe(0);
-      expect(await queue.getJob(changeJob)).toBeNull();
-
-      // The same change, committed, does notify and queue: the checks above could fail.
-      await dataSource.transaction((manager) =>
-        manager.update(TaskEntity, id, { assigneeId: mallory, updatedBy: alice }),
-      );
-      expect(await mallorySocket.next('notification')).toMatchObject({
-        type: 'task.assigned',
-        data: { taskId: id, version: 2 },
-      });
-      expect((await queue.getJob(changeJob))?.name).toBe('task.changed');
-    } finally {
-      await db.end();
-    }
-  });
-
-  it('running the same change again (retry, stalled job, relayed twice) sends nothing twice', async () => {
-    const [alice, bob] = [user('alice'), user('bob')];
-    const bobSocket = await connect(bob);
-    const id = await createTask(alice, { title: 'Once only', assigneeId: bob });
-    await bobSocket.next('notification');
-    const first = await queue.getJob(`task-${id}-created`);
-    expect(first).not.toBeNull();
-
-    const again = await queue.add('task.created', first!.data, { jobId: `again-${id}` });
-    await eventually(() => again.isCompleted(), 3000, 'the repeated job');
-    const db = await sql(isolation);
-    try {
-      const rows = await db.query(`SELECT type FROM notifications WHERE user_id = $1`, [bob]);
-      expect(rows.rows).toEqual([{ type: 'task.assigned' }]);
-    } finally {
-      await db.end();
-    }
-  });
-});
 
 describe('authorization', () => {
   it('a stranger gets 404 on read, update and delete, and does not see the task in lists', async () => {
@@ -333,6 +80,7 @@ describe('authorization', () => {
     expect((await as(service).create({ title: 'For alice', ownerId: alice })).status).toBe(403);
     const created = await as(service, 'tasks:write').create({ title: 'For alice', ownerId: alice });
     expect(created.status).toBe(201);
+    expect(created.headers['etag']).toBe('"1"');
     expect(created.body).toMatchObject({ ownerId: alice });
     expect((await as(alice).get((created.body as { id: string }).id)).status).toBe(200);
   });

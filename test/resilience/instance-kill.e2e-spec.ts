@@ -10,12 +10,13 @@
  * must not store anything twice.
  */
 import type Bull from 'bull';
+import { HeraldSocket } from '../../src/client';
 import { Redis } from 'ioredis';
 import type { Client } from 'pg';
+import { throughMarker } from '../support/marker';
 import { OwnRedis } from '../support/redis-server';
 import { destroyIsolation, eventually, newIsolation, sql } from '../support/test-app';
 import { tokenFor } from '../support/tokens';
-import { TestSocket } from '../support/ws-client';
 import { HeraldProcess } from './support/herald-process';
 import { notificationsQueue, publish, range1, storedRows } from './support/probes';
 
@@ -30,7 +31,7 @@ let admin: Redis | undefined;
 let queue: Bull.Queue | undefined;
 let db: Client | undefined;
 const instances: HeraldProcess[] = [];
-const sockets: TestSocket[] = [];
+const sockets: HeraldSocket[] = [];
 
 beforeAll(async () => {
   redis = await OwnRedis.start();
@@ -39,7 +40,7 @@ beforeAll(async () => {
 }, 60000);
 
 afterAll(async () => {
-  for (const socket of sockets) socket.close();
+  await Promise.all(sockets.map((socket) => socket.terminate()));
   await admin?.call('CLIENT', 'UNPAUSE').catch(() => undefined);
   await Promise.all(instances.map((instance) => instance.kill()));
   await db?.query('ROLLBACK').catch(() => undefined);
@@ -59,7 +60,7 @@ async function start(): Promise<HeraldProcess> {
 it('re-runs the stalled jobs of a killed instance elsewhere: nothing lost, nothing twice, no gap', async () => {
   const a = await start();
   db = await sql(isolation);
-  const onA = await TestSocket.connect(a.wsUrl, tokenFor('kim'));
+  const onA = await HeraldSocket.connect(a.wsUrl, tokenFor('kim'));
   sockets.push(onA);
   const jobIds: string[] = [];
   const send = async (title: string) => {
@@ -98,9 +99,9 @@ it('re-runs the stalled jobs of a killed instance elsewhere: nothing lost, nothi
   // The client reconnects — to B — and resumes after the last seq it saw.
   const seenOnA = onA.all('notification').map((n) => n.seq);
   expect(seenOnA).toEqual([1, 2, 3]);
-  const onB = await TestSocket.connect(b.wsUrl, tokenFor('kim'));
+  const onB = await HeraldSocket.connect(b.wsUrl, tokenFor('kim'));
   sockets.push(onB);
-  onB.send('resume', { afterSeq: seenOnA.at(-1) });
+  onB.send('resume', { afterSeq: seenOnA.at(-1) ?? 0 });
 
   // B re-runs A's stalled jobs (once their lock lapses) and runs the rest.
   await eventually(
@@ -128,7 +129,9 @@ it('re-runs the stalled jobs of a killed instance elsewhere: nothing lost, nothi
 
   // The reconnected client has every seq exactly once, in order, across both instances.
   await eventually(() => onB.all('notification').length >= 10, 15000, '10 more on B');
-  await new Promise((resolve) => setTimeout(resolve, 500)); // would-be duplicates arrive now
-  const seen = [...seenOnA, ...onB.all('notification').map((n) => n.seq)];
+  // A would-be duplicate, stored or pushed twice, reaches B's socket before this marker.
+  const { before, marker } = await throughMarker(onB, b.url, 'kim', 10000);
+  const seen = [...seenOnA, ...before.map((n) => n.seq)];
   expect(seen).toEqual(range1(13));
+  expect(marker.seq).toBe(14);
 }, 120000);

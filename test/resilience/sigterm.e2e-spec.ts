@@ -4,6 +4,7 @@
  * (test/shutdown.e2e-spec.ts covers the same path in-process.)
  */
 import type Bull from 'bull';
+import { HeraldSocket } from '../../src/client';
 import type { Client } from 'pg';
 import {
   destroyIsolation,
@@ -15,7 +16,6 @@ import {
 } from '../support/test-app';
 import { BASE_ENV } from '../support/env';
 import { serviceToken, tokenFor } from '../support/tokens';
-import { TestSocket } from '../support/ws-client';
 import { HeraldProcess } from './support/herald-process';
 import {
   canConnect,
@@ -30,15 +30,16 @@ import {
 } from './support/probes';
 
 const isolation = newIsolation('sigterm');
+const JOB_STALL_MS = 500;
 const users = ['sam', 'sue', 'sid'];
 let herald: HeraldProcess | undefined;
 let successor: TestApp | undefined;
 let db: Client | undefined;
 let queue: Bull.Queue | undefined;
-const sockets: TestSocket[] = [];
+const sockets: HeraldSocket[] = [];
 
 afterAll(async () => {
-  for (const socket of sockets) socket.close();
+  await Promise.all(sockets.map((socket) => socket.terminate()));
   await herald?.kill();
   await successor?.close();
   await queue?.close();
@@ -57,7 +58,8 @@ it('exits 0 after closing sockets with 1001 and finishing its running jobs; noth
   const instance = herald;
   db = await sql(isolation);
   queue = notificationsQueue(isolation, BASE_ENV.REDIS_URL);
-  for (const user of users) sockets.push(await TestSocket.connect(instance.wsUrl, tokenFor(user)));
+  for (const user of users)
+    sockets.push(await HeraldSocket.connect(instance.wsUrl, tokenFor(user)));
 
   // Jobs in flight at SIGTERM: four publishes to `held` wait on the row lock of its counter,
   // which this test holds until after the signal.
@@ -111,6 +113,7 @@ it('exits 0 after closing sockets with 1001 and finishing its running jobs; noth
   raw.write(inFlight.body.slice(0, 10));
 
   instance.signal('SIGTERM');
+  const exit = instance.exited.then((status) => ({ status, at: Date.now() }));
   const closes = await Promise.all(sockets.map((s) => s.closed));
   const stopping = Date.now();
   expect(closes).toEqual(users.map(() => ({ code: 1001, reason: 'server shutting down' })));
@@ -135,9 +138,14 @@ it('exits 0 after closing sockets with 1001 and finishing its running jobs; noth
   expect(await canConnect(instance.port)).toBe(false);
   expect(instance.running).toBe(true); // still finishing its jobs
 
-  await sleep(500);
+  // Not a wait for something to happen: the length of the stall. The held jobs stay stuck (as
+  // on a slow Postgres) for a while after the signal, and the instance must outlast the stall,
+  // however long it is, then finish them: it exits only after the commit below.
+  await sleep(JOB_STALL_MS);
+  const committedAt = Date.now();
   await db.query('COMMIT'); // the in-flight jobs can finish now
-  expect(await instance.exited).toEqual({ code: 0, signal: null });
+  expect((await exit).status).toEqual({ code: 0, signal: null });
+  expect((await exit).at).toBeGreaterThanOrEqual(committedAt);
   await load;
 
   // The jobs that were running at SIGTERM were finished by the stopping instance itself.
@@ -171,7 +179,7 @@ it('exits 0 after closing sockets with 1001 and finishing its running jobs; noth
   // Clients reconnect to the successor, resume from the last seq they saw, and miss nothing.
   for (const [index, user] of users.entries()) {
     const before = sockets[index].all('notification').map((n) => n.seq);
-    const socket = await TestSocket.connect(successor.wsUrl, tokenFor(user));
+    const socket = await HeraldSocket.connect(successor.wsUrl, tokenFor(user));
     sockets.push(socket);
     socket.send('resume', { afterSeq: before.at(-1) ?? 0 });
     const expected = rows.filter((r) => r.user_id === user).length;

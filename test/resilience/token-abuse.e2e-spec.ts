@@ -7,15 +7,10 @@
 import jwt from 'jsonwebtoken';
 import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import request from 'supertest';
-import {
-  destroyIsolation,
-  eventually,
-  newIsolation,
-  startTestApp,
-  type TestApp,
-} from '../support/test-app';
-import { serviceToken, tokenFor } from '../support/tokens';
-import { TestSocket } from '../support/ws-client';
+import { HeraldSocket } from '../../src/client';
+import type { TestApp } from '../support/test-app';
+import { tokenFor } from '../support/tokens';
+import { useTestApp } from '../support/use-test-app';
 import { sleep } from './support/probes';
 
 const ISSUER = 'https://id.example';
@@ -60,12 +55,6 @@ function tampered(payload: Record<string, unknown>): string {
   return `${header}.${b64(payload)}.${signature}`;
 }
 
-const sockets: TestSocket[] = [];
-
-afterAll(() => {
-  for (const socket of sockets) socket.close();
-});
-
 async function restStatus(target: TestApp, token: string): Promise<number> {
   const response = await request(target.url)
     .get('/v1/notifications')
@@ -78,34 +67,22 @@ async function restStatus(target: TestApp, token: string): Promise<number> {
 
 async function wsStatuses(target: TestApp, token: string): Promise<[number, number]> {
   return [
-    await TestSocket.upgradeStatus(`${target.wsUrl}?token=${encodeURIComponent(token)}`),
-    await TestSocket.upgradeStatus(target.wsUrl, { protocols: ['herald.v1', `bearer.${token}`] }),
+    await HeraldSocket.upgradeStatus(`${target.wsUrl}?token=${encodeURIComponent(token)}`),
+    await HeraldSocket.upgradeStatus(target.wsUrl, { protocols: ['herald.v1', `bearer.${token}`] }),
   ];
 }
 
 // One app at a time: passport keeps one 'jwt' strategy per process, the last app's.
 describe('RS256 with issuer and audience', () => {
-  const isolation = newIsolation('tokenabusersa');
-  let rsaApp: TestApp;
-
-  beforeAll(async () => {
-    rsaApp = await startTestApp(isolation, {
-      JWT_SECRET: '',
-      JWT_PUBLIC_KEY: publicPem,
-      JWT_ISSUER: ISSUER,
-      JWT_AUDIENCE: AUDIENCE,
-    });
-  });
-
-  afterAll(async () => {
-    await rsaApp?.close();
-    await destroyIsolation(isolation);
+  const rsa = useTestApp({
+    name: 'tokenabusersa',
+    env: { JWT_SECRET: '', JWT_PUBLIC_KEY: publicPem, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE },
   });
 
   it('accepts a proper token (the control for everything below)', async () => {
     const token = rs256(claims());
-    expect(await restStatus(rsaApp, token)).toBe(200);
-    expect(await wsStatuses(rsaApp, token)).toEqual([101, 101]);
+    expect(await restStatus(rsa.app, token)).toBe(200);
+    expect(await wsStatuses(rsa.app, token)).toEqual([101, 101]);
   });
 
   const forged: [string, () => string][] = [
@@ -154,68 +131,44 @@ describe('RS256 with issuer and audience', () => {
     'refuses %s on REST (401) and on the WebSocket upgrade (401)',
     async (_n, make) => {
       const token = make();
-      expect(await restStatus(rsaApp, token)).toBe(401);
-      expect(await wsStatuses(rsaApp, token)).toEqual([401, 401]);
+      expect(await restStatus(rsa.app, token)).toBe(401);
+      expect(await wsStatuses(rsa.app, token)).toEqual([401, 401]);
     },
   );
 });
 
 describe("one user's token against another user's data", () => {
-  const isolation = newIsolation('tokenabuseusers');
-  let app: TestApp;
+  const herald = useTestApp({ name: 'tokenabuseusers', closeSocketsAfterEach: true });
   let bobIds: string[] = [];
 
-  afterAll(async () => {
-    await app?.close();
-    await destroyIsolation(isolation);
-  });
-
   beforeAll(async () => {
-    app = await startTestApp(isolation);
-    for (const title of ['one', 'two']) {
-      await request(app.url)
-        .post('/v1/notifications')
-        .set('Authorization', `Bearer ${serviceToken()}`)
-        .send({ userIds: ['bob'], type: 't', title })
-        .expect(202);
-    }
-    const bobInbox = await eventually(async () => {
-      const res = await request(app.url)
-        .get('/v1/notifications')
-        .set('Authorization', `Bearer ${tokenFor('bob')}`);
-      return res.body.items?.length === 2 ? (res.body.items as { id: string }[]) : undefined;
-    });
-    bobIds = bobInbox.map((n) => n.id);
+    bobIds = (await herald.seed('bob', 2)).map((n) => n.id);
   });
 
   const asAlice = () => `Bearer ${tokenFor('alice')}`;
-  const bobUnread = async () =>
-    (
-      await request(app.url)
-        .get('/v1/notifications/unread-count')
-        .set('Authorization', `Bearer ${tokenFor('bob')}`)
-    ).body.count as number;
+  const bobUnread = () => herald.as('bob').inbox.unreadCount();
 
   it('REST: alice cannot name bob in a query, read his items, or mark them', async () => {
     for (const query of ['?userId=bob', '?user_id=bob', '?sub=bob']) {
-      const res = await request(app.url)
+      const res = await request(herald.url)
         .get(`/v1/notifications${query}`)
         .set('Authorization', asAlice());
       expect(res.status).toBe(400);
     }
     expect(
-      (await request(app.url).get('/v1/notifications').set('Authorization', asAlice())).body.items,
+      (await request(herald.url).get('/v1/notifications').set('Authorization', asAlice())).body
+        .items,
     ).toEqual([]);
-    const one = await request(app.url)
+    const one = await request(herald.url)
       .post(`/v1/notifications/${bobIds[0]}/read`)
       .set('Authorization', asAlice());
     expect(one.status).toBe(404);
-    const many = await request(app.url)
+    const many = await request(herald.url)
       .post('/v1/notifications/read')
       .set('Authorization', asAlice())
       .send({ ids: bobIds });
     expect(many.body).toEqual({ updated: 0 });
-    const all = await request(app.url)
+    const all = await request(herald.url)
       .post('/v1/notifications/read-all')
       .set('Authorization', asAlice());
     expect(all.body).toEqual({ updated: 0 });
@@ -223,31 +176,32 @@ describe("one user's token against another user's data", () => {
   });
 
   it("WebSocket: alice's resume, read and read.all never touch bob's notifications", async () => {
-    const bob = await TestSocket.connect(app.wsUrl, tokenFor('bob'));
-    const alice = await TestSocket.connect(app.wsUrl, tokenFor('alice'));
-    sockets.push(bob, alice);
+    const bob = await herald.connect('bob');
+    const alice = await herald.connect('alice');
     alice.send('resume', { afterSeq: 0 });
     expect(await alice.next('resumed')).toEqual({ count: 0, complete: true });
-    alice.send('read', { ids: bobIds });
-    alice.send('read.all');
-    alice.send('ping');
-    await alice.next('pong');
-    await sleep(300);
     expect(alice.all('notification')).toEqual([]);
-    expect(bob.all('read')).toEqual([]);
+    // Two of alice's own, so that her read and her read.all each answer once carried out.
+    for (const title of ['own one', 'own two']) await herald.publish('alice', { title });
+    const own = [await alice.next('notification'), await alice.next('notification')];
+    expect(own.map((n) => n.userId)).toEqual(['alice', 'alice']);
+    alice.send('read', { ids: [...bobIds, own[0].id] });
+    expect((await alice.next('read')).ids).toEqual([own[0].id]);
+    alice.send('read.all', {});
+    expect(await alice.next('read')).toMatchObject({ ids: [own[1].id], all: true });
     expect(await bobUnread()).toBe(2);
-    // The control: bob himself can.
+    // The control: bob himself can; his first read frame is that one, none came from alice's.
     bob.send('read', { ids: [bobIds[0]] });
     expect((await bob.next('read')).ids).toEqual([bobIds[0]]);
+    expect(bob.all('read')).toHaveLength(1);
     expect(await bobUnread()).toBe(1);
   });
 
   it('a socket closed with 4401 at expiry cannot come back with the same token', async () => {
     const token = tokenFor('alice', { expiresIn: 2 });
-    const socket = await TestSocket.connect(app.wsUrl, token, { via: 'protocol' });
-    sockets.push(socket);
+    const socket = await herald.client(token).connect({ via: 'protocol' });
     const closed = await Promise.race([socket.closed, sleep(5000).then(() => 'still open')]);
     expect(closed).toEqual({ code: 4401, reason: 'token expired' });
-    expect(await wsStatuses(app, token)).toEqual([401, 401]);
+    expect(await wsStatuses(herald.app, token)).toEqual([401, 401]);
   });
 });

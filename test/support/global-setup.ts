@@ -1,7 +1,11 @@
-/** Fails fast, with a clear message, when the shared Postgres or Redis is not running. */
+/**
+ * Fails fast, with a clear message, when the shared Postgres or Redis is not running; then
+ * migrates the template every suite's database is copied from (template-database.ts).
+ */
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { BASE_ENV } from './env';
+import { ensureTemplateDatabase } from './template-database';
 
 export default async function globalSetup(): Promise<void> {
   const pg = new Client({
@@ -34,4 +38,5 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     redis.disconnect();
   }
+  await ensureTemplateDatabase();
 }

@@ -1,9 +1,12 @@
 /**
  * Boots the real AppModule against the shared Postgres and Redis, isolated per suite: its own
- * database (created and migrated by the app itself) and its own Redis key prefix. Two apps
- * started with the same `isolation` share data, like two instances of one deployment.
+ * database (a copy of the migrated template, see template-database.ts) and its own Redis key
+ * prefix. Two apps started with the same `isolation` share data, like two instances of one
+ * deployment.
  */
+import { DiscoveryService } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Bull from 'bull';
 import { Redis } from 'ioredis';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +14,7 @@ import { Client } from 'pg';
 import { createApp, type AppOptions } from '../../src/app.factory';
 import { loadConfig, type AppConfig } from '../../src/config/app-config';
 import { BASE_ENV, TEST_JWT_SECRET } from './env';
+import { createFromTemplate } from './template-database';
 
 export interface Isolation {
   database: string;
@@ -58,6 +62,7 @@ export async function startTestApp(
   env: Record<string, string> = {},
   options: AppOptions = {},
 ): Promise<TestApp> {
+  await createFromTemplate(isolation.database, env);
   const config = loadConfig(testEnv(isolation, env));
   const app = await createApp(config, options);
   const routes: TestApp['routes'] = [];
@@ -78,7 +83,15 @@ export async function startTestApp(
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     isolation,
     routes,
-    close: () => app.close(),
+    close: async () => {
+      // Bull takes ~500 ms to close a queue that is waiting for jobs (its QUIT waits behind the
+      // blocking BRPOPLPUSH), and Nest closes the queues one module after another: all at once
+      // first, as on SIGTERM (graceful-shutdown.ts), makes that one wait instead of one each.
+      const providers = app.get(DiscoveryService).getProviders();
+      const queues = providers.map((p) => p.instance as unknown).filter((q) => q instanceof Bull);
+      await Promise.all(queues.map((queue) => queue.close()));
+      await app.close();
+    },
   };
 }
 

@@ -22,6 +22,7 @@ import {
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../support/redis-server';
+import { createFromTemplate } from '../../support/template-database';
 import { testEnv, type Isolation } from '../../support/test-app';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -139,6 +140,7 @@ export class HeraldProcess {
     env: Record<string, string> = {},
   ): Promise<HeraldProcess> {
     const main = await heraldBuild();
+    await createFromTemplate(isolation.database, env);
     const port = await freePort();
     const child = spawn(process.execPath, [main], {
       cwd: ROOT,
