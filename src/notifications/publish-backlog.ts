@@ -19,6 +19,7 @@ import type { Queue } from 'bull';
 import { Counter, Gauge } from 'prom-client';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { withTimeout } from '../common/with-timeout';
 import { MetricsService } from '../metrics/metrics.service';
 import { NOTIFICATIONS_QUEUE } from './notifications.jobs';
 import { RetryLaterException, type ShedReason } from './retry-later.exception';
@@ -132,13 +133,9 @@ export class PublishBacklog {
     this.sampling = true;
     // The sample sees every job queued before it starts; those are no longer counted apart.
     const counted = this.queuedSinceSample;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('no answer in time')), this.sampleTimeoutMs);
-    });
     // One MULTI of four counts (not getJobCounts, which also counts completed and failed).
     const queued = this.queue.getJobCountByTypes(['waiting', 'paused', 'active', 'delayed']);
-    Promise.race([queued, timeout])
+    withTimeout(queued, this.sampleTimeoutMs)
       .then(
         (jobs) => {
           this.queuedJobs = jobs;
@@ -148,7 +145,6 @@ export class PublishBacklog {
           this.logger.warn(`queue counts unavailable: ${(error as Error).message}`),
       )
       .finally(() => {
-        clearTimeout(timer);
         this.sampling = false;
         this.sampledAt = performance.now();
       });
