@@ -39,12 +39,7 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    processByName(this.queue, this.config.queue.concurrency, this.handlers);
-    this.queue.on('failed', (job: Job, error: Error) =>
-      this.logger.warn(
-        `job ${job.name} ${job.id} failed (attempt ${job.attemptsMade}): ${error.message}`,
-      ),
-    );
+    processByName(this.queue, this.config.queue.concurrency, this.handlers, this.logger);
   }
 
   /**

@@ -49,7 +49,7 @@ export class PushProcessor implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    processByName(this.queue.queue, this.config.queue.concurrency, this.handlers);
+    processByName(this.queue.queue, this.config.queue.concurrency, this.handlers, this.logger);
   }
 
   async run(data: PushBatchJobData): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import type { Job, Queue } from 'bull';
+import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { processByName, type JobHandlers } from '../../common/process-by-name';
 import type { AppConfig } from '../../config/app-config';
@@ -42,10 +42,7 @@ export class InboxProcessor implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    processByName(this.queue, CONCURRENCY, this.handlers);
-    this.queue.on('failed', (job: Job, error: Error) =>
-      this.logger.warn(`job ${job.name} ${job.id} failed: ${error.message}`),
-    );
+    processByName(this.queue, CONCURRENCY, this.handlers, this.logger);
     // Not awaited: a Redis that is away at boot must not stop the app; the next boot adds it.
     this.producer
       .scheduleMaintenance(this.config.retention.intervalMs)
