@@ -12,7 +12,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { PushSendSetup, SendResult, SendTask } from './push-send.worker';
 
-/** Threads: one core is left to the event loop; more than two buys nothing at push rates. */
+/** Threads: one core is left to the event loop, and two at most (a send is mostly waiting). */
 const THREADS = Math.max(1, Math.min(2, availableParallelism() - 1));
 /**
  * Sends a thread has in flight: a send is mostly waiting for the push service's answer, so a
