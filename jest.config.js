@@ -20,8 +20,8 @@ module.exports = {
   // Global options: Jest ignores them inside a project. e2e tests wait on real I/O.
   testTimeout: 30000,
   // On 2 cores Jest's default is 1 worker, but an e2e suite mostly waits on Postgres, Redis and
-  // timers. 13 typical suites, on a machine shared with other test runs: 93 s with 1 worker,
-  // 63 s with 2, 84 s with 3 (and ws-limits failed). Resilience suites time locks and token
+  // timers. 13 typical suites on a quiet machine: 62 s with 1 worker, 33 s with 2; shared with
+  // other test runs: 93 s with 1, 63 s with 2, 84 s with 3 (and ws-limits failed). Resilience suites time locks and token
   // buckets: at load ~10, instance-kill failed once with 2 workers and with 3, presence-kill with
   // 3; all pass alone. At most ~45 of Postgres's 100 connections were in use.
   // `--maxWorkers` / `--runInBand` on the command line still win.
