@@ -20,10 +20,10 @@ module.exports = {
   // Global options: Jest ignores them inside a project. e2e tests wait on real I/O.
   testTimeout: 30000,
   // On 2 cores Jest's default is 1 worker, but an e2e suite mostly waits on Postgres, Redis and
-  // timers: 12 typical suites took 138 s with 1 worker, 48 s with 3, 35 s with 4 (peak ~45
-  // Postgres connections of the 100 allowed). Not more than the cores, though: resilience
-  // suites time locks and token buckets, and on a machine loaded by other test runs (load ~10)
-  // instance-kill failed with 2 and 3 workers, presence-kill with 3 (both pass alone).
+  // timers. 13 typical suites on a quiet machine: 62 s with 1 worker, 33 s with 2; shared with
+  // other test runs: 93 s with 1, 63 s with 2, 84 s with 3 (and ws-limits failed). Resilience suites time locks and token
+  // buckets: at load ~10, instance-kill failed once with 2 workers and with 3, presence-kill with
+  // 3; all pass alone. At most ~45 of Postgres's 100 connections were in use.
   // `--maxWorkers` / `--runInBand` on the command line still win.
   maxWorkers: 2,
   projects: [
