@@ -10,14 +10,14 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
-import { HttpErrorFilter } from './common/http-error.filter';
-import { installInputChecks } from './common/json-input';
+import { HttpErrorFilter } from './http/http-error.filter';
+import { installInputChecks } from './http/json-input';
 import {
   createLogger,
   installRequestLogging,
   PinoLoggerService,
   requestIdOf,
-} from './common/logging';
+} from './http/logging';
 import type { AppConfig } from './config/app-config';
 import { setupDocs } from './docs/openapi';
 import { isDraining } from './lifecycle/graceful-shutdown';

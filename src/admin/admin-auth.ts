@@ -16,7 +16,7 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken } from '../auth/bearer-token';
 import { TokenVerifier } from '../auth/token-verifier';
-import { HttpErrorFilter } from '../common/http-error.filter';
+import { HttpErrorFilter } from '../http/http-error.filter';
 import { mayChangeState, sessionIdOf } from './admin-cookie';
 import { ADMIN_LOGIN_PATH } from './admin-login.page';
 import { AdminSessions } from './admin-sessions';

@@ -5,7 +5,7 @@
  * (status 0: refused, reset, timed out).
  */
 import { STATUS_CODES } from 'node:http';
-import type { ErrorBody } from '../common/http-error.filter';
+import type { ErrorBody } from '../http/http-error.filter';
 
 /** The fields of ErrorBody that every error body has; anything else is an extra. */
 const BODY_FIELDS = new Set(['statusCode', 'error', 'message', 'requestId']);

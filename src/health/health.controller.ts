@@ -17,7 +17,7 @@ import {
 } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/auth.decorators';
-import { ProblemException } from '../common/problem.exception';
+import { ProblemException } from '../http/problem.exception';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { HealthDoc, NotReadyDoc } from './health.docs';

@@ -5,7 +5,7 @@
  */
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { withTimeout } from '../common/with-timeout';
+import { withTimeout } from '../queues/with-timeout';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { QueueDiscovery } from './queue-discovery';

@@ -1,6 +1,6 @@
 /** A user's inbox: listing, replay for `resume`, read state and its sync to every device. */
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { UUID_PATTERN } from '../common/uuid';
+import { UUID_PATTERN } from '../http/uuid';
 import type { ListNotificationsQuery } from './dto/list-notifications.query';
 import { IDS_IN_EVENT, InboxPush } from './inbox-push';
 import { InboxRepository, type ReadSelection } from './inbox.repository';

@@ -8,7 +8,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import type { AppConfig } from '../config/app-config';
-import { processByName, type JobHandlers } from '../common/process-by-name';
+import { processByName, type JobHandlers } from '../queues/process-by-name';
 import { APP_CONFIG } from '../config/config.module';
 import {
   NOTIFICATIONS_QUEUE,

@@ -5,8 +5,8 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { retriedJobOptions } from '../common/job-options';
-import { assertQueueReady, withQueueTimeout } from '../common/queue-calls';
+import { retriedJobOptions } from '../queues/job-options';
+import { assertQueueReady, withQueueTimeout } from '../queues/queue-calls';
 import { createHash, randomUUID } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';

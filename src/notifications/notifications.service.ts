@@ -7,7 +7,7 @@ import { PublishBacklog } from './publish-backlog';
 import { PublishBatcher } from './publish-batcher';
 import { MAX_RECIPIENTS } from './dto/limits';
 import { RetryLaterException } from './retry-later.exception';
-import { isUnavailableError } from '../common/unavailable';
+import { isUnavailableError } from '../http/unavailable';
 import { TopicsService } from './topics.service';
 
 export interface PublishAccepted {

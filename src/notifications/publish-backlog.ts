@@ -19,7 +19,7 @@ import type { Queue } from 'bull';
 import { Counter, Gauge } from 'prom-client';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { withTimeout } from '../common/with-timeout';
+import { withTimeout } from '../queues/with-timeout';
 import { MetricsService } from '../metrics/metrics.service';
 import { NOTIFICATIONS_QUEUE } from './notifications.jobs';
 import { RetryLaterException, type ShedReason } from './retry-later.exception';

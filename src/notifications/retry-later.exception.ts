@@ -2,7 +2,7 @@
  * 503 with `Retry-After`: Herald is shedding load, or the queue is down or slow. A
  * ProblemException, so the one exception filter sets its headers on the answer.
  */
-import { ProblemException } from '../common/problem.exception';
+import { ProblemException } from '../http/problem.exception';
 
 export type ShedReason = 'backlog' | 'timeout' | 'unavailable';
 

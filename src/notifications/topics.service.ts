@@ -12,7 +12,7 @@ import { ConflictException, ForbiddenException, Inject, Injectable } from '@nest
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { isUnavailableError } from '../common/unavailable';
+import { isUnavailableError } from '../http/unavailable';
 import { sqlRows } from '../database/sql';
 
 export interface TopicView {

@@ -10,7 +10,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import type { Job } from 'bull';
 import { Counter } from 'prom-client';
 import type { AppConfig } from '../config/app-config';
-import { processByName, type JobHandlers } from '../common/process-by-name';
+import { processByName, type JobHandlers } from '../queues/process-by-name';
 import { APP_CONFIG } from '../config/config.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { pushPayload } from './push-payload';

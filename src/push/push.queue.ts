@@ -2,7 +2,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { retriedJobOptions } from '../common/job-options';
+import { retriedJobOptions } from '../queues/job-options';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { PUSH_QUEUE, type PushBatchJobData } from './push.jobs';

@@ -3,7 +3,7 @@
  * seq cursor (the `resume` frame, SSE's Last-Event-ID / `?afterSeq=`). A value that fails is
  * answered, never trusted: the gateway with `error invalid_data`, the stream with 400.
  */
-import { UUID_PATTERN } from '../common/uuid';
+import { UUID_PATTERN } from '../http/uuid';
 import { MAX_IDS_PER_READ } from '../notifications/dto/limits';
 import type { ClientEvents } from './protocol';
 

@@ -28,7 +28,7 @@ import {
 import type { Socket } from 'node:net';
 import { EMPTY, Observable, Subject } from 'rxjs';
 import { CurrentPrincipal } from '../auth/auth.decorators';
-import { ProblemException } from '../common/problem.exception';
+import { ProblemException } from '../http/problem.exception';
 import type { Principal } from '../auth/principal';
 import { isSeq } from './client-input';
 import { ConnectionAdmission } from './connection-admission';

@@ -5,7 +5,7 @@
  * instances, and an assignment that rolls back (a 409, a failed write) is not counted.
  */
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { ProblemException } from '../common/problem.exception';
+import { ProblemException } from '../http/problem.exception';
 import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';

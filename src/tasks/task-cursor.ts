@@ -1,6 +1,6 @@
 /** Opaque paging cursor of GET /v1/tasks: the (createdAt, id) of the last task of a page. */
 import { BadRequestException } from '@nestjs/common';
-import { UUID_PATTERN } from '../common/uuid';
+import { UUID_PATTERN } from '../http/uuid';
 
 export interface TaskCursor {
   createdAt: Date;

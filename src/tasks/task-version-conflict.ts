@@ -1,5 +1,5 @@
 import { ConflictException } from '@nestjs/common';
-import type { ErrorExtras } from '../common/problem.exception';
+import type { ErrorExtras } from '../http/problem.exception';
 import { etagOf } from './task-version';
 
 /**

@@ -10,7 +10,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Queue } from 'bull';
 import { Repository } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
-import { processByName, type JobHandlers } from '../common/process-by-name';
+import { processByName, type JobHandlers } from '../queues/process-by-name';
 import { APP_CONFIG } from '../config/config.module';
 import { sqlRows } from '../database/sql';
 import { NotificationDispatcher } from '../notifications/notification-dispatcher';

@@ -28,7 +28,7 @@ import { TaskVersionConflict } from './task-version-conflict';
 import { TaskEntity } from './task.entity';
 import { rowToView, toTaskView, type TaskRow } from './task.mapper';
 import type { TaskPage, TaskView } from './task.types';
-import { UUID_PATTERN } from '../common/uuid';
+import { UUID_PATTERN } from '../http/uuid';
 
 type TaskChanges = Partial<
   Pick<TaskEntity, 'title' | 'description' | 'status' | 'assigneeId' | 'dueAt'>

@@ -5,7 +5,7 @@
  * count moved.
  */
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { UUID_PATTERN } from '../../common/uuid';
+import { UUID_PATTERN } from '../../http/uuid';
 import type { ServerEvents } from '../../realtime/protocol';
 import { IDS_IN_EVENT, InboxPush } from '../inbox-push';
 import { InboxMetrics } from '../inbox-metrics';

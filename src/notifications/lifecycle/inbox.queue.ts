@@ -6,8 +6,8 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { retriedJobOptions } from '../../common/job-options';
-import { assertQueueReady, withQueueTimeout } from '../../common/queue-calls';
+import { retriedJobOptions } from '../../queues/job-options';
+import { assertQueueReady, withQueueTimeout } from '../../queues/queue-calls';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { INBOX_QUEUE, MAINTENANCE_JOB_ID, snoozeJobId, type SnoozeWakeJob } from './inbox.jobs';
