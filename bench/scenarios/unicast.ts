@@ -7,7 +7,7 @@
 import type { BenchRun, ConnectPhase } from '../bench-run';
 import { ioDelta } from '../bench-run';
 import { USER_PREFIX } from '../client-fleet';
-import { MetricsSampler } from '../herald-process';
+import { MetricsSampler } from '../metrics-sampler';
 import { OFFLINE_PREFIX, type PushFigures, type PushSink } from '../push-sink';
 import { openLoop, type OpenLoopResult } from '../rest-client';
 import { nowMs, percentiles, round1, sleep } from '../stats';
