@@ -2,6 +2,8 @@
  * A load-generator process holding a share of the bench's WebSocket clients (one socket per
  * user), driven over IPC by the orchestrator (ClientFleet). It records when each notification
  * frame arrives; the orchestrator knows when it was sent.
+ * Length: one process: its IPC commands (connect, take, resume, stats, close) share the module's
+ * sockets and frame counters, which `take` hands out and resets; split, that state would travel.
  */
 import jwt from 'jsonwebtoken';
 import { createSecretKey } from 'node:crypto';

@@ -5,7 +5,6 @@
  * reference service (bench/reference/server.ts, `target: 'reference'`), in its own database.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { buildSync } from 'esbuild';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { MetricsSnapshot } from './prometheus';
-import { sleep, waitFor } from './stats';
+import { waitFor } from './stats';
 
 export interface HeraldOptions {
   root: string;
@@ -36,65 +35,6 @@ const STORAGE: Record<BenchTarget, { database: string; prefix: string }> = {
   herald: { database: 'herald_bench', prefix: 'herald-bench' },
   reference: { database: 'herald_bench_reference', prefix: 'herald-bench-reference' },
 };
-
-/**
- * One or more Herald processes of one deployment (same database, same Redis prefix, as
- * docker-compose runs them behind nginx): REST calls and sockets are spread over them, and
- * notifications cross between them over Redis. Metrics are summed over instances, except
- * those that are the same everywhere (queue depth) or worst-case (event-loop stall): max.
- */
-export class HeraldCluster {
-  readonly jwtSecret = randomBytes(32).toString('hex');
-  readonly instances: HeraldProcess[];
-  readonly target: BenchTarget;
-
-  constructor(options: HeraldOptions, count: number) {
-    this.target = options.target ?? 'herald';
-    this.instances = Array.from(
-      { length: count },
-      (_, index) => new HeraldProcess(options, this.jwtSecret, index),
-    );
-  }
-
-  get urls(): string[] {
-    return this.instances.map((instance) => instance.url);
-  }
-
-  get wsUrls(): string[] {
-    return this.instances.map((instance) => instance.wsUrl);
-  }
-
-  /** Wipes the bench database and keys; the first instance migrates, then the others start. */
-  async start(): Promise<void> {
-    await resetStorage(STORAGE[this.target]);
-    const [first, ...others] = this.instances;
-    await first.start();
-    await Promise.all(others.map((instance) => instance.start()));
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.instances.map((instance) => instance.stop()));
-  }
-
-  async metrics(): Promise<MetricsSnapshot> {
-    return MetricsSnapshot.merge(
-      await Promise.all(this.instances.map((instance) => instance.metrics())),
-      ['herald_queue_jobs', 'nodejs_eventloop_lag_max_seconds'],
-    );
-  }
-
-  cpuSeconds(): number {
-    return this.instances.reduce((total, instance) => total + instance.cpuSeconds(), 0);
-  }
-
-  postgresBackends(): Promise<number[]> {
-    return this.instances[0].postgresBackends();
-  }
-
-  query<T extends object>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.instances[0].query<T>(sql, params);
-  }
-}
 
 export class HeraldProcess {
   readonly databaseUrl: string;
@@ -236,67 +176,6 @@ export class HeraldProcess {
   }
 }
 
-/**
- * Polls /metrics while a phase runs: the worst event-loop stall (prom-client resets
- * `nodejs_eventloop_lag_max_seconds` at every scrape, so the max over scrapes is the max over
- * the phase), the largest RSS and the deepest waiting queue.
- */
-export class MetricsSampler {
-  loopLagMaxMs = 0;
-  rssMaxBytes = 0;
-  queueWaitingMax = 0;
-  private running = false;
-  private loop: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly herald: { metrics(): Promise<MetricsSnapshot> },
-    /**
-     * Each scrape walks every socket handle (nodejs_active_handles) and stalls the server for a
-     * moment; Prometheus typically scrapes every 15–60 s. The lag and RSS maxima it reads are
-     * maxima since the previous scrape, so nothing between scrapes is missed.
-     */
-    private readonly everyMs = Number(process.env.BENCH_SCRAPE_MS ?? 5000),
-  ) {}
-
-  async start(): Promise<void> {
-    await this.herald.metrics(); // resets the lag histogram: the phase starts clean
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-    this.take(await this.herald.metrics());
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      await sleep(this.everyMs);
-      try {
-        this.take(await this.herald.metrics());
-      } catch {
-        // a scrape that times out under load is just a missed sample
-      }
-    }
-  }
-
-  private take(snapshot: MetricsSnapshot): void {
-    this.loopLagMaxMs = Math.max(
-      this.loopLagMaxMs,
-      (snapshot.get('nodejs_eventloop_lag_max_seconds') ?? 0) * 1000,
-    );
-    this.rssMaxBytes = Math.max(
-      this.rssMaxBytes,
-      snapshot.get('process_resident_memory_bytes') ?? 0,
-    );
-    this.queueWaitingMax = Math.max(
-      this.queueWaitingMax,
-      snapshot.sum('herald_queue_jobs{queue="notifications",state="waiting"}'),
-    );
-  }
-}
-
 /** utime + stime of a process from /proc, in seconds (0 when it is gone). */
 export function processCpuSeconds(pid: number): number {
   try {
@@ -308,7 +187,9 @@ export function processCpuSeconds(pid: number): number {
   }
 }
 
-async function resetStorage(storage: { database: string; prefix: string }): Promise<void> {
+/** Drops the target's bench database and deletes the Redis keys under its prefix. */
+export async function resetStorage(target: BenchTarget): Promise<void> {
+  const storage = STORAGE[target];
   const pg = new Client({ connectionString: ADMIN_DATABASE_URL });
   await pg.connect();
   try {

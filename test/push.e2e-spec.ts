@@ -2,6 +2,8 @@
  * Web Push end to end against a push service of the test's own (HTTPS on 127.0.0.1, VAPID
  * checked, aes128gcm decrypted): subscriptions, who gets a push, and what the push service's
  * answers do to a subscription.
+ * Length: one subject, Web Push, on one costly fixture every test here shares (an HTTPS push
+ * service and a two-instance deployment configured for it); split, each part would boot both.
  */
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';

@@ -3,6 +3,7 @@
  * and per-user limits before any byte, `id:` = seq, resume by Last-Event-ID (or ?afterSeq=)
  * exactly once and in order across reconnects, instances and a publish burst, heartbeats,
  * token expiry, slow consumers cut off, and a clean close at shutdown.
+ * Length: one subject, the stream, on one two-instance deployment: a test per guarantee above.
  */
 import { NotificationsGateway } from '../src/realtime/notifications.gateway';
 import { TestStream, type SseOptions } from './support/sse-client';

@@ -7,6 +7,8 @@
  * the user's sockets. No queue, no retries, no idempotency, no per-user seq, no load shedding:
  * what a team writes in an afternoon. It speaks just enough of Herald's protocol for the bench
  * clients (`herald.v1`, `bearer.<token>`, `ready`, `notification`).
+ * Length: one file on purpose: the reference stands for what a team writes in an afternoon, read
+ * top to bottom; split into modules it would no longer be that.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createSecretKey } from 'node:crypto';

@@ -6,7 +6,7 @@
  */
 import type { BenchRun } from '../bench-run';
 import { USER_PREFIX } from '../client-fleet';
-import { MetricsSampler } from '../herald-process';
+import { MetricsSampler } from '../metrics-sampler';
 import { OFFLINE_PREFIX, type PushSink } from '../push-sink';
 import { median, nowMs, percentiles, round1, sleep } from '../stats';
 

@@ -6,7 +6,7 @@
  */
 import type { BenchRun } from '../bench-run';
 import { USER_PREFIX } from '../client-fleet';
-import { MetricsSampler } from '../herald-process';
+import { MetricsSampler } from '../metrics-sampler';
 import { nowMs, percentiles, round1, waitFor } from '../stats';
 
 export interface ResumeOptions {

@@ -7,7 +7,8 @@
 import type { BenchRun, ConnectPhase } from '../bench-run';
 import { ioDelta } from '../bench-run';
 import { USER_PREFIX } from '../client-fleet';
-import { MetricsSampler } from '../herald-process';
+import { MetricsSampler } from '../metrics-sampler';
+import { DRAIN_MAX_MS, drainDeliveries } from './unicast-deliveries';
 import { OFFLINE_PREFIX, type PushFigures, type PushSink } from '../push-sink';
 import { openLoop, type OpenLoopResult } from '../rest-client';
 import { nowMs, percentiles, round1, sleep } from '../stats';
@@ -35,10 +36,8 @@ export interface UnicastOptions {
 
 const WARMUP_INDEX_OFFSET = 100_000_000;
 
-const DRAIN_IDLE_MS = 5000;
 /** A server that keeps up has delivered everything within this long after the last send. */
 const SUSTAINED_BACKLOG_MS = 500;
-const DRAIN_MAX_MS = 60_000;
 
 export async function unicast(
   run: BenchRun,
@@ -62,56 +61,18 @@ export async function unicast(
     options.perRequest,
   );
   const toSocket = socketExpected(options, sent);
-
-  // Collect frames until every accepted notification arrived or nothing came for a while.
-  const seen = new Uint8Array(sent.sent);
-  const latencies: number[] = [];
-  /** Latencies by the second of the run their request was scheduled in. */
-  const bySecond: number[][] = Array.from({ length: options.durationS }, () => []);
-  let delivered = 0;
-  let deliveredUnaccepted = 0;
-  let duplicates = 0;
-  let seqDuplicates = 0;
-  let outOfOrder = 0;
-  let stray = 0;
-  let lastDeliveryAt = 0;
-  let lastProgress = nowMs();
-  const drainStart = nowMs();
-  let drainTimedOut = false;
-  while (delivered < toSocket) {
-    const taken = await run.fleet.take();
-    seqDuplicates += taken.duplicates;
-    outOfOrder += taken.outOfOrder;
-    stray += taken.foreign;
-    for (let k = 0; k < taken.received.length; k += 2) {
-      const index = taken.received[k];
-      const at = taken.received[k + 1];
-      if (index >= sent.sent) {
-        stray += 1; // a late warm-up frame
-        continue;
-      }
-      if (seen[index]) {
-        duplicates += 1;
-        continue;
-      }
-      seen[index] = 1;
-      lastDeliveryAt = Math.max(lastDeliveryAt, at);
-      if (!sent.acceptedFlags[index]) {
-        deliveredUnaccepted += 1;
-        continue;
-      }
-      delivered += 1;
-      latencies.push(at - sent.scheduledAt[index]);
-      const second = Math.floor((sent.scheduledAt[index] - sent.startedAt) / 1000);
-      bySecond[Math.min(second, options.durationS - 1)]?.push(at - sent.scheduledAt[index]);
-      lastProgress = nowMs();
-    }
-    if (nowMs() - lastProgress > DRAIN_IDLE_MS || nowMs() - drainStart > DRAIN_MAX_MS) {
-      drainTimedOut = true;
-      break;
-    }
-    await sleep(200);
-  }
+  const {
+    delivered,
+    deliveredUnaccepted,
+    duplicates,
+    seqDuplicates,
+    outOfOrder,
+    stray,
+    latencies,
+    bySecond,
+    lastDeliveryAt,
+    drainTimedOut,
+  } = await drainDeliveries(run.fleet, sent, toSocket, options.durationS);
   let push: PushFigures | undefined;
   if (options.pushOffline) {
     push = await options.pushOffline.drain(

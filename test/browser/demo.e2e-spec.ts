@@ -2,6 +2,8 @@
  * The demo page at `/` in a real browser, the demo endpoints, and how the app serves the widget.
  * Also saves the screenshot of the open panel (test-artifacts/widget-panel.png; with
  * UPDATE_DOCS_SCREENSHOT=1 also docs/widget-panel.png, the README's picture).
+ * Length: one subject, the demo (its users, page and endpoints), on one development-mode app and
+ * one browser context shared by every test.
  */
 import { copyFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
