@@ -1,8 +1,5 @@
 /** Publish → store → push to every socket of the user, on every instance; resume; idempotency. */
-import { getQueueToken } from '@nestjs/bull';
-import type { Queue } from 'bull';
 import type { PublishRequest } from '../src/client';
-import { NOTIFICATIONS_QUEUE } from '../src/notifications/notifications.jobs';
 import { throughMarker } from './support/marker';
 import { eventually, type TestApp } from './support/test-app';
 import { serviceToken } from './support/tokens';
@@ -27,19 +24,6 @@ async function storedRows(userId: string, count: number): Promise<void> {
       count,
     5000,
     `${count} rows of ${userId}`,
-  );
-}
-
-/** Resolves once every publish job queued so far has run (a 202 means its job is in Redis). */
-async function publishJobsDone(): Promise<void> {
-  const queue = herald.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
-  await eventually(
-    async () => {
-      const counts = await queue.getJobCounts();
-      return counts.waiting + counts.active + counts.delayed === 0;
-    },
-    5000,
-    'the queued publish jobs to finish',
   );
 }
 
@@ -233,7 +217,7 @@ describe('idempotency', () => {
     await storedRows('gina', 1);
     const third = await publish({ ...body, title: 'changed text, same key' });
     expect(third).toEqual({ jobId: first.jobId, status: 'queued' });
-    await publishJobsDone(); // the repeat's job ran: whatever it stores is in now
+    await herald.publishJobsDone(5000); // the repeat's job ran: whatever it stores is in now
     const rows = await (
       await herald.db()
     ).query(`SELECT title FROM notifications WHERE user_id = 'gina'`);

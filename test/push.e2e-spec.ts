@@ -9,7 +9,6 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import webpush from 'web-push';
 import { PUSH_QUEUE, type PushBatchJobData } from '../src/push/push.jobs';
-import { NOTIFICATIONS_QUEUE } from '../src/notifications/notifications.jobs';
 import type { PublishRequest } from '../src/client';
 import { TestPushService, type BrowserSubscription } from './support/push-service';
 import { eventually, type TestApp } from './support/test-app';
@@ -59,19 +58,6 @@ const publish = (body: Partial<PublishRequest>) =>
 /** Waits for `count` pushes to `endpoint`; answers them. */
 const pushesTo = (endpoint: string, count = 1, what = `${count} push(es)`) =>
   eventually(() => (push.to(endpoint).length >= count ? push.to(endpoint) : null), 15_000, what);
-
-/** The publish job decides before it completes: once the queue is idle, its choice is made. */
-async function publishJobsDone(): Promise<void> {
-  const notifications = herald.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
-  await eventually(
-    async () => {
-      const counts = await notifications.getJobCounts();
-      return counts.waiting + counts.active + counts.delayed === 0;
-    },
-    10_000,
-    'the publish jobs done',
-  );
-}
 
 /** The notification ids of every push job queued so far (kept after they ran). */
 async function queuedPushIds(): Promise<string[]> {
@@ -190,7 +176,7 @@ describe('sending', () => {
     const subscription = await subscribed('mona');
     await herald.as('mona').preferences.patch({ types: { 'test.muted': { push: false } } });
     await publish({ userIds: ['mona'], type: 'test.muted', title: 'Quiet' });
-    await publishJobsDone();
+    await herald.publishJobsDone();
     const [stored] = (await herald.as('mona').inbox.list()).items;
     expect(stored).toMatchObject({ type: 'test.muted' }); // muted for push only: still stored
     expect(await queuedPushIds()).not.toContain(stored.id);
@@ -248,7 +234,7 @@ describe('sending', () => {
     await publish({ userIds: ['nico'], title: 'While online' });
     const live = await socket.next('notification');
     expect(live.title).toBe('While online');
-    await publishJobsDone();
+    await herald.publishJobsDone();
     expect(await queuedPushIds()).not.toContain(live.id);
 
     await socket.close();
@@ -264,7 +250,7 @@ describe('sending', () => {
     await stream.next('ready');
     await publish({ userIds: ['sia'], title: 'Streamed' });
     const streamed = await stream.next('notification');
-    await publishJobsDone();
+    await herald.publishJobsDone();
     expect(await queuedPushIds()).not.toContain(streamed.id);
     stream.close();
     await stream.ended;

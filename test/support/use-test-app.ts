@@ -13,13 +13,17 @@
  *     expect((await socket.next('notification')).title).toBe('Hi');
  *   });
  */
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import { basename } from 'node:path';
 import type { Client } from 'pg';
+import { NOTIFICATIONS_QUEUE } from '../../src/notifications/notifications.jobs';
 import { HeraldClient, type HeraldSocket, type SocketOptions } from '../../src/client';
 import type { AppOptions } from '../../src/app.factory';
 import { Factories } from './factories';
 import {
   destroyIsolation,
+  eventually,
   newIsolation,
   sql,
   startTestApp,
@@ -114,6 +118,22 @@ export class TestHerald extends Factories {
   /** The provider `token` (a class, or a string token such as a queue's) of an instance. */
   get<T>(token: string | symbol | (abstract new (...args: never[]) => T), on: On = 0): T {
     return this.instance(on).app.get<T>(token);
+  }
+
+  /**
+   * Resolves once every publish job queued so far has run (a 202 means its job is in Redis):
+   * what a publish job decides (rows stored, pushes queued) is decided by then.
+   */
+  async publishJobsDone(timeoutMs = 10_000): Promise<void> {
+    const queue = this.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+    await eventually(
+      async () => {
+        const counts = await queue.getJobCounts();
+        return counts.waiting + counts.active + counts.delayed === 0;
+      },
+      timeoutMs,
+      'the queued publish jobs to finish',
+    );
   }
 
   /** One SQL connection to the suite's database, closed after the suite. */
