@@ -32,6 +32,8 @@ export interface BenchOptions {
   target?: BenchTarget;
   /** Keep-alive connections of the publishing REST client (default 256). */
   restSockets?: number;
+  /** `--push-offline`: the push service, whose CPU the meter reports apart. */
+  pushService?: { cpuSeconds(): number };
 }
 
 export interface ConnectPhase {

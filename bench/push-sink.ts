@@ -5,11 +5,17 @@
  * it, registered through Herald's REST API as that user. Herald is started with push on and
  * trusts the service's self-signed certificate; the scenarios then send half their
  * notifications to offline users and count what reaches the push service, by `data.i`.
+ * The service runs in a process of its own at nice 19 (push-service-process.ts); its CPU is
+ * reported apart (`pushServicePct`), not as the load generator's.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import webPush from 'web-push';
-import { TestPushService } from '../test/support/push-service';
+import type { BrowserSubscription } from '../test/support/push-service';
 import type { BenchRun } from './bench-run';
+import { processCpuSeconds } from './herald-process';
+import type { ReceivedRecord, ServiceMessage, ServiceRequest } from './push-service-process';
 import { nowMs, percentiles, round1, sleep, type Percentiles } from './stats';
 
 export const OFFLINE_PREFIX = 'bench-offline-';
@@ -36,18 +42,56 @@ export interface PushFigures {
 }
 
 export class PushSink {
-  private taken = 0;
+  private received: ReceivedRecord[] = [];
   private problems = 0;
+  private nextRequest = 0;
+  private readonly waiting = new Map<number, (subscription: BrowserSubscription) => void>();
   private readonly registered = new WeakSet<BenchRun>();
 
   private constructor(
-    private readonly service: TestPushService,
+    private readonly child: ChildProcess,
+    private readonly service: { origin: string; certPem: string },
     private readonly vapid: { publicKey: string; privateKey: string },
-  ) {}
+  ) {
+    child.on('message', (message: ServiceMessage) => {
+      if (message.type === 'pushes') this.received.push(...message.records);
+      if (message.type === 'subscription') {
+        this.waiting.get(message.id)?.(message.subscription as BrowserSubscription);
+        this.waiting.delete(message.id);
+      }
+    });
+  }
 
   static async start(): Promise<PushSink> {
     const vapid = webPush.generateVAPIDKeys();
-    return new PushSink(await TestPushService.start(vapid.publicKey, SUBJECT), vapid);
+    const child = spawn(
+      'nice',
+      [
+        '-n',
+        '19',
+        process.execPath,
+        '--import',
+        'tsx',
+        join(__dirname, 'push-service-process.ts'),
+        vapid.publicKey,
+        SUBJECT,
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    );
+    const service = await new Promise<{ origin: string; certPem: string }>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`push service exited (${code})`)));
+      child.on('message', (message: ServiceMessage) => {
+        if (message.type === 'ready') resolve(message);
+      });
+    });
+    child.removeAllListeners('exit');
+    return new PushSink(child, service, vapid);
+  }
+
+  /** CPU seconds the push service has used (user + system). */
+  cpuSeconds(): number {
+    return this.child.pid ? processCpuSeconds(this.child.pid) : 0;
   }
 
   /** Herald's environment for pushing to this service. */
@@ -77,7 +121,7 @@ export class PushSink {
         const answer = await fetch(`${run.herald.urls[0]}/v1/me/push-subscriptions`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(this.service.subscription()),
+          body: JSON.stringify(await this.subscription()),
         });
         if (answer.status !== 201 && answer.status !== 200) {
           throw new Error(
@@ -91,16 +135,15 @@ export class PushSink {
 
   /** Pushes received since the last call. */
   take(): PushDelivery[] {
-    const fresh = this.service.received.slice(this.taken);
-    this.taken = this.service.received.length;
+    const fresh = this.received;
+    this.received = [];
     const out: PushDelivery[] = [];
     for (const push of fresh) {
-      const index = (push.payload?.data as { i?: unknown } | undefined)?.i;
-      if (push.problem || typeof index !== 'number') {
+      if (push.problem || push.index === undefined) {
         this.problems += 1;
         continue;
       }
-      out.push({ index, at: push.at, path: push.path });
+      out.push({ index: push.index, at: push.at, path: push.path });
     }
     return out;
   }
@@ -144,7 +187,20 @@ export class PushSink {
     };
   }
 
-  close(): Promise<void> {
-    return this.service.close();
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.disconnect();
+    await exited;
+  }
+
+  /** A new browser subscription on the service. */
+  private subscription(): Promise<BrowserSubscription> {
+    const id = ++this.nextRequest;
+    const request: ServiceRequest = { type: 'subscribe', id };
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.child.send(request);
+    });
   }
 }

@@ -10,7 +10,11 @@ import { nowMs } from './stats';
 export interface MeteredRun {
   readonly herald: Pick<HeraldCluster, 'cpuSeconds' | 'postgresBackends'>;
   readonly fleet: Pick<ClientFleet, 'stats'>;
-  readonly options: { readonly cpuProf: boolean };
+  readonly options: {
+    readonly cpuProf: boolean;
+    /** `--push-offline`'s push service, a process of its own. */
+    readonly pushService?: { cpuSeconds(): number };
+  };
 }
 
 interface CpuReading {
@@ -18,11 +22,15 @@ interface CpuReading {
   server: number;
   redis: number;
   loadgen: number;
+  pushService: number;
   machineBusy: number;
   machineTotal: number;
 }
 
-/** CPU used over one phase by the server, its Postgres backends, Redis, the load generator. */
+/**
+ * CPU used over one phase by the server, its Postgres backends, Redis, the load generator (and
+ * the bench's push service, when there is one).
+ */
 export class ResourceMeter {
   private start: CpuReading | null = null;
   /** CPU seconds of each Postgres backend of the bench database at begin(). */
@@ -61,6 +69,9 @@ export class ResourceMeter {
       postgresPct: pct(0, postgres),
       redisPct: pct(start.redis, end.redis),
       loadgenPct: pct(start.loadgen, end.loadgen),
+      ...(this.run.options.pushService
+        ? { pushServicePct: pct(start.pushService, end.pushService) }
+        : {}),
     };
     const busy = (end.machineBusy - start.machineBusy) / (end.machineTotal - start.machineTotal);
     return {
@@ -94,6 +105,7 @@ export class ResourceMeter {
       server: this.run.herald.cpuSeconds(),
       redis: redisCpu,
       loadgen: fleet.cpuSeconds + (own.user + own.system) / 1e6,
+      pushService: this.run.options.pushService?.cpuSeconds() ?? 0,
       machineBusy: busy,
       machineTotal: total,
     };

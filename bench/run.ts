@@ -99,6 +99,7 @@ async function main(): Promise<void> {
       // The reference has no profile or I/O counting hooks of its own; Herald is what is profiled.
       cpuProf: values['cpu-prof'] && target === 'herald',
       countIo: values['count-io'] && target === 'herald',
+      pushService: pushSink,
     });
     console.error(`running ${spec.name} (logs: ${join(outRoot, `${spec.name}-${stamp}`)}*)`);
     const watchdog = setTimeout(
