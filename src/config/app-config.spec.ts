@@ -132,6 +132,20 @@ describe('loadConfig', () => {
     ).toEqual(['https://a.example', 'https://b.example']);
   });
 
+  it('parses PROCESS_QUEUES: every queue by default, known names only', () => {
+    const dev = { NODE_ENV: 'development' };
+    expect(loadConfig(dev).queue.processed).toEqual(['notifications', 'tasks', 'inbox', 'push']);
+    expect(loadConfig({ ...dev, PROCESS_QUEUES: ' ' }).queue.processed).toHaveLength(4);
+    expect(loadConfig({ ...dev, PROCESS_QUEUES: 'push, push' }).queue.processed).toEqual(['push']);
+    expect(loadConfig({ ...dev, PROCESS_QUEUES: 'tasks,notifications' }).queue.processed).toEqual([
+      'tasks',
+      'notifications',
+    ]);
+    for (const wrong of ['pushes', 'push,email', 'Push']) {
+      expect(errorOf({ ...dev, PROCESS_QUEUES: wrong })).toContain('PROCESS_QUEUES');
+    }
+  });
+
   it('reads each declared variable into its field, and reports its own name', () => {
     const config = loadConfig({
       JWT_SECRET: 'p'.repeat(32),

@@ -1,10 +1,27 @@
 /** Background work: the Bull queues, publish batching and load shedding, retention. */
-import { fromEnv, int } from './env-schema';
+import { z } from 'zod';
+import { commaList, fromEnv, int } from './env-schema';
+
+/** Herald's Bull queues (each feature declares its own name; queue-config.spec checks them). */
+export const QUEUE_NAMES = ['notifications', 'tasks', 'inbox', 'push'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** Some of QUEUE_NAMES, comma-separated; all of them when unset. */
+const queueList = commaList
+  .pipe(z.array(z.enum(QUEUE_NAMES)).min(1).optional())
+  .transform((names): readonly QueueName[] => [...new Set(names ?? QUEUE_NAMES)]);
 
 export const queueVariables = {
   queue: {
     /** Jobs processed in parallel per instance and queue. */
     concurrency: fromEnv('QUEUE_CONCURRENCY', int(8, 1, 256)),
+    /**
+     * The queues whose jobs this instance runs (all by default). Every instance still queues
+     * jobs of every kind; some instance must run each queue. E.g. `push` alone on instances
+     * that only send Web Push, and `notifications,tasks,inbox` on the ones serving clients, so
+     * that encrypting and sending pushes never takes the CPU of a process writing socket frames.
+     */
+    processed: fromEnv('PROCESS_QUEUES', queueList),
     /** Tries per job, with exponential backoff from `backoffMs`; failed jobs are kept. */
     attempts: fromEnv('JOB_ATTEMPTS', int(10, 1, 100)),
     backoffMs: fromEnv('JOB_BACKOFF_MS', int(1000, 10, 600000)),

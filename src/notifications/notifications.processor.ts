@@ -39,7 +39,11 @@ export class NotificationsProcessor implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    processByName(this.queue, this.config.queue.concurrency, this.handlers, this.logger);
+    processByName(this.queue, this.handlers, {
+      concurrency: this.config.queue.concurrency,
+      processed: this.config.queue.processed,
+      logger: this.logger,
+    });
   }
 
   /**

@@ -49,7 +49,11 @@ export class PushProcessor implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    processByName(this.queue.queue, this.config.queue.concurrency, this.handlers, this.logger);
+    processByName(this.queue.queue, this.handlers, {
+      concurrency: this.config.queue.concurrency,
+      processed: this.config.queue.processed,
+      logger: this.logger,
+    });
   }
 
   async run(data: PushBatchJobData): Promise<void> {

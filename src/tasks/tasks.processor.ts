@@ -44,7 +44,11 @@ export class TasksProcessor implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    processByName(this.queue, this.config.queue.concurrency, this.handlers, this.logger);
+    processByName(this.queue, this.handlers, {
+      concurrency: this.config.queue.concurrency,
+      processed: this.config.queue.processed,
+      logger: this.logger,
+    });
   }
 
   async applyChange(change: TaskChange): Promise<void> {

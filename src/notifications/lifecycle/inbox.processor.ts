@@ -42,7 +42,9 @@ export class InboxProcessor implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    processByName(this.queue, CONCURRENCY, this.handlers, this.logger);
+    const { processed } = this.config.queue;
+    const options = { concurrency: CONCURRENCY, processed, logger: this.logger };
+    if (!processByName(this.queue, this.handlers, options)) return;
     // Not awaited: a Redis that is away at boot must not stop the app; the next boot adds it.
     this.producer
       .scheduleMaintenance(this.config.retention.intervalMs)
