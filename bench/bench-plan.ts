@@ -30,6 +30,8 @@ const USAGE = `usage: npm run bench -- <unicast|sustained|overload|fanout|connec
   --preferences          fanout: every recipient has preferences (a muted prefix, channels)
   --push-offline         unicast/fanout: as many offline users as sockets, each with a Web Push
                          subscription on a local push service; half the notifications go to them
+  --push-instance        with --push-offline: the push queue runs on one more instance of its own
+                         (PROCESS_QUEUES=push, nice 19, no clients), the others run the rest
   --concurrency N        WebSocket handshakes in flight            (default 200)
   --rest-sockets N       publisher's keep-alive connections: a request waits in the
                          generator when all are busy, so overload runs want many (default 256)
@@ -58,6 +60,7 @@ const parsed = parseArgs({
     rounds: { type: 'string', default: '5' },
     preferences: { type: 'boolean', default: false },
     'push-offline': { type: 'boolean', default: false },
+    'push-instance': { type: 'boolean', default: false },
     concurrency: { type: 'string', default: '200' },
     'rest-sockets': { type: 'string', default: '256' },
     workers: { type: 'string', default: '4' },

@@ -32,6 +32,8 @@ export interface BenchOptions {
   target?: BenchTarget;
   /** Keep-alive connections of the publishing REST client (default 256). */
   restSockets?: number;
+  /** `--push-instance`: the `push` queue runs on an instance of its own (HeraldCluster). */
+  pushInstance?: boolean;
   /** `--push-offline`: the push service, whose CPU the meter reports apart. */
   pushService?: { cpuSeconds(): number };
 }
@@ -96,6 +98,7 @@ export class BenchRun {
     const herald = new HeraldCluster(
       { root: options.root, outDir: options.outDir, env, nodeArgs, target: options.target },
       options.instances,
+      options.pushInstance,
     );
     await herald.start();
     return new BenchRun(options, herald, new ClientFleet(options.workers));
@@ -111,6 +114,7 @@ export class BenchRun {
       loadBefore: this.loadBefore,
       workers: this.options.workers,
       instances: this.options.instances,
+      ...(this.options.pushInstance ? { pushInstance: true } : {}),
       ...(Object.keys(this.options.env).length ? { serverEnv: shownEnv(this.options.env) } : {}),
       ...(this.options.nodeArgs.length ? { serverNodeArgs: this.options.nodeArgs } : {}),
     };

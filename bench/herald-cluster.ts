@@ -12,18 +12,34 @@ import { MetricsSnapshot } from './prometheus';
  * docker-compose runs them behind nginx): REST calls and sockets are spread over them, and
  * notifications cross between them over Redis. Metrics are summed over instances, except
  * those that are the same everywhere (queue depth) or worst-case (event-loop stall): max.
+ * With `pushInstance`, the instances clients use do not run the `push` queue; one more
+ * instance, at nice 19 and used by no client, runs it alone (PROCESS_QUEUES=push), as README's
+ * "Web Push" describes; its CPU is read apart.
  */
 export class HeraldCluster {
   readonly jwtSecret = randomBytes(32).toString('hex');
   readonly instances: HeraldProcess[];
+  readonly pushInstance: HeraldProcess | undefined;
   readonly target: BenchTarget;
 
-  constructor(options: HeraldOptions, count: number) {
+  constructor(options: HeraldOptions, count: number, pushInstance = false) {
     this.target = options.target ?? 'herald';
+    const serving = pushInstance ? { env: { PROCESS_QUEUES: 'notifications,tasks,inbox' } } : {};
     this.instances = Array.from(
       { length: count },
-      (_, index) => new HeraldProcess(options, this.jwtSecret, index),
+      (_, index) => new HeraldProcess(options, this.jwtSecret, index, serving),
     );
+    this.pushInstance = pushInstance
+      ? new HeraldProcess(options, this.jwtSecret, count, {
+          env: { PROCESS_QUEUES: 'push' },
+          nice: 19,
+          log: 'server-push.log',
+        })
+      : undefined;
+  }
+
+  private get all(): HeraldProcess[] {
+    return this.pushInstance ? [...this.instances, this.pushInstance] : this.instances;
   }
 
   get urls(): string[] {
@@ -37,24 +53,29 @@ export class HeraldCluster {
   /** Wipes the bench database and keys; the first instance migrates, then the others start. */
   async start(): Promise<void> {
     await resetStorage(this.target);
-    const [first, ...others] = this.instances;
+    const [first, ...others] = this.all;
     await first.start();
     await Promise.all(others.map((instance) => instance.start()));
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.instances.map((instance) => instance.stop()));
+    await Promise.all(this.all.map((instance) => instance.stop()));
   }
 
   async metrics(): Promise<MetricsSnapshot> {
     return MetricsSnapshot.merge(
-      await Promise.all(this.instances.map((instance) => instance.metrics())),
+      await Promise.all(this.all.map((instance) => instance.metrics())),
       ['herald_queue_jobs', 'nodejs_eventloop_lag_max_seconds'],
     );
   }
 
+  /** CPU seconds of the instances clients use (not the push instance). */
   cpuSeconds(): number {
     return this.instances.reduce((total, instance) => total + instance.cpuSeconds(), 0);
+  }
+
+  pushInstanceCpuSeconds(): number {
+    return this.pushInstance?.cpuSeconds() ?? 0;
   }
 
   postgresBackends(): Promise<number[]> {

@@ -48,6 +48,8 @@ export class HeraldProcess {
     private readonly options: HeraldOptions,
     readonly jwtSecret: string,
     private readonly index = 0,
+    /** This instance's own: environment over `options.env`, a nice value, a log name. */
+    private readonly own: { env?: Record<string, string>; nice?: number; log?: string } = {},
   ) {
     this.storage = STORAGE[options.target ?? 'herald'];
     const url = new URL(ADMIN_DATABASE_URL);
@@ -65,11 +67,14 @@ export class HeraldProcess {
     this.url = `http://127.0.0.1:${port}`;
     this.wsUrl = `ws://127.0.0.1:${port}/ws`;
     mkdirSync(this.options.outDir, { recursive: true });
-    const name = this.index === 0 ? 'server.log' : `server-${this.index}.log`;
+    const name = this.own.log ?? (this.index === 0 ? 'server.log' : `server-${this.index}.log`);
     const log = createWriteStream(join(this.options.outDir, name), { flags: 'a' });
     const reference = this.options.target === 'reference';
     const entry = reference ? this.buildReference() : join(this.options.root, 'dist/src/main.js');
-    this.child = spawn(process.execPath, [...this.options.nodeArgs, entry], {
+    const command = [process.execPath, ...this.options.nodeArgs, entry];
+    // Under `nice`, which execs node: the pid (CPU readings) is the server's own.
+    if (this.own.nice !== undefined) command.unshift('nice', '-n', String(this.own.nice));
+    this.child = spawn(command[0], command.slice(1), {
       cwd: this.options.root,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -87,6 +92,7 @@ export class HeraldProcess {
         ALLOWED_ORIGINS: BENCH_ORIGIN,
         RATE_LIMIT_ENABLED: 'false',
         ...this.options.env,
+        ...this.own.env,
       },
     });
     this.child.stdout?.pipe(log);

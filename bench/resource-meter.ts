@@ -8,7 +8,10 @@ import { nowMs } from './stats';
 
 /** What a meter reads from a bench run (BenchRun). */
 export interface MeteredRun {
-  readonly herald: Pick<HeraldCluster, 'cpuSeconds' | 'postgresBackends'>;
+  readonly herald: Pick<
+    HeraldCluster,
+    'cpuSeconds' | 'pushInstance' | 'pushInstanceCpuSeconds' | 'postgresBackends'
+  >;
   readonly fleet: Pick<ClientFleet, 'stats'>;
   readonly options: {
     readonly cpuProf: boolean;
@@ -20,6 +23,7 @@ export interface MeteredRun {
 interface CpuReading {
   at: number;
   server: number;
+  pushInstance: number;
   redis: number;
   loadgen: number;
   pushService: number;
@@ -66,6 +70,9 @@ export class ResourceMeter {
     const pct = (a: number, b: number) => Math.round(((b - a) / seconds) * 100);
     const ours = {
       serverPct: pct(start.server, end.server),
+      ...(this.run.herald.pushInstance
+        ? { pushInstancePct: pct(start.pushInstance, end.pushInstance) }
+        : {}),
       postgresPct: pct(0, postgres),
       redisPct: pct(start.redis, end.redis),
       loadgenPct: pct(start.loadgen, end.loadgen),
@@ -103,6 +110,7 @@ export class ResourceMeter {
     return {
       at: nowMs(),
       server: this.run.herald.cpuSeconds(),
+      pushInstance: this.run.herald.pushInstanceCpuSeconds(),
       redis: redisCpu,
       loadgen: fleet.cpuSeconds + (own.user + own.system) / 1e6,
       pushService: this.run.options.pushService?.cpuSeconds() ?? 0,

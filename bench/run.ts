@@ -60,6 +60,9 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(await machineInfo()));
     return;
   }
+  if (values['push-instance'] && !values['push-offline']) {
+    throw new Error('--push-instance goes with --push-offline');
+  }
   if (values['push-offline']) {
     if (values.compare || !['unicast', 'fanout'].includes(scenario)) {
       throw new Error('--push-offline: unicast or fanout, without --compare');
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
       cpuProf: values['cpu-prof'] && target === 'herald',
       countIo: values['count-io'] && target === 'herald',
       pushService: pushSink,
+      pushInstance: values['push-instance'],
     });
     console.error(`running ${spec.name} (logs: ${join(outRoot, `${spec.name}-${stamp}`)}*)`);
     const watchdog = setTimeout(
