@@ -8,7 +8,7 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import webpush from 'web-push';
-import { PUSH_QUEUE, type PushBatchJobData } from '../src/push/push.jobs';
+import { PUSH_QUEUE, type PushBatchJobData, type PushDecideJobData } from '../src/push/push.jobs';
 import type { PublishRequest } from '../src/client';
 import { TestPushService, type BrowserSubscription } from './support/push-service';
 import { eventually, type TestApp } from './support/test-app';
@@ -59,12 +59,30 @@ const publish = (body: Partial<PublishRequest>) =>
 const pushesTo = (endpoint: string, count = 1, what = `${count} push(es)`) =>
   eventually(() => (push.to(endpoint).length >= count ? push.to(endpoint) : null), 15_000, what);
 
-/** The notification ids of every push job queued so far (kept after they ran). */
+const pushQueue = () => herald.get<Queue>(getQueueToken(PUSH_QUEUE));
+
+/** The notification ids of every push-batch (send) job queued so far (kept after they ran). */
 async function queuedPushIds(): Promise<string[]> {
-  const queue = herald.get<Queue>(getQueueToken(PUSH_QUEUE));
-  const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']);
-  return jobs.flatMap((job) => (job.data as PushBatchJobData).recipients.map((r) => r.id));
+  const jobs = await pushQueue().getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']);
+  return jobs
+    .filter((job) => job.name === 'push-batch')
+    .flatMap((job) => (job.data as PushBatchJobData).recipients.map((r) => r.id));
 }
+
+/** Waits until the push decision on notification `id` has run (what it queues is queued). */
+const decided = (id: string) =>
+  eventually(
+    async () => {
+      const done = await pushQueue().getJobs(['completed']);
+      return done.some(
+        (job) =>
+          job.name === 'push-decide' &&
+          (job.data as PushDecideJobData).recipients.some((r) => r.id === id),
+      );
+    },
+    10_000,
+    `the push decision on ${id}`,
+  );
 
 const listOf = (user: string) =>
   herald
@@ -179,6 +197,7 @@ describe('sending', () => {
     await herald.publishJobsDone();
     const [stored] = (await herald.as('mona').inbox.list()).items;
     expect(stored).toMatchObject({ type: 'test.muted' }); // muted for push only: still stored
+    await decided(stored.id);
     expect(await queuedPushIds()).not.toContain(stored.id);
     await publish({ userIds: ['mona'], type: 'test.muted', title: 'Loud', critical: true });
     const [received] = await pushesTo(subscription.endpoint, 1, 'the critical push');
@@ -234,7 +253,7 @@ describe('sending', () => {
     await publish({ userIds: ['nico'], title: 'While online' });
     const live = await socket.next('notification');
     expect(live.title).toBe('While online');
-    await herald.publishJobsDone();
+    await decided(live.id);
     expect(await queuedPushIds()).not.toContain(live.id);
 
     await socket.close();
@@ -250,7 +269,7 @@ describe('sending', () => {
     await stream.next('ready');
     await publish({ userIds: ['sia'], title: 'Streamed' });
     const streamed = await stream.next('notification');
-    await herald.publishJobsDone();
+    await decided(streamed.id);
     expect(await queuedPushIds()).not.toContain(streamed.id);
     stream.close();
     await stream.ended;

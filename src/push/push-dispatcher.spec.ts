@@ -1,5 +1,5 @@
-import { pushBatches } from './push-dispatcher';
-import { PUSH_BATCH_SIZE, pushJobData } from './push.jobs';
+import { publicationsOf, pushBatches } from './push-dispatcher';
+import { PUSH_BATCH_SIZE, PUSH_DECIDE_SIZE, pushJobData } from './push.jobs';
 import type { PushablePublication } from './push.ports';
 
 const publication = (
@@ -50,6 +50,36 @@ describe('pushBatches', () => {
 
   it('makes no job when nobody is wanted', () => {
     expect(pushBatches([publication('a', [['u1', 'id-1']])], () => false)).toEqual([]);
+  });
+});
+
+describe('publicationsOf', () => {
+  it("gives a decision job's recipients back as the publications the sends are made from", () => {
+    const publications = [
+      publication('a', [
+        ['u1', 'id-4'],
+        ['u2', 'id-2'],
+      ]),
+      publication('b', [['u3', 'id-3']], true),
+      publication('c', []),
+    ];
+    const [decision, ...more] = pushBatches(publications, () => true, PUSH_DECIDE_SIZE, 'decide');
+    expect(more).toEqual([]);
+    expect(decision.key).toMatch(/^decide-/);
+    const back = publicationsOf(decision);
+    expect(back.map((p) => [p.content.type, p.content.critical, p.recipients])).toEqual([
+      [
+        'a',
+        false,
+        [
+          { userId: 'u2', id: 'id-2', seq: 2 },
+          { userId: 'u1', id: 'id-4', seq: 1 },
+        ],
+      ],
+      ['b', true, [{ userId: 'u3', id: 'id-3', seq: 1 }]],
+    ]);
+    // The sends decided from it are the jobs the publications themselves would make.
+    expect(pushBatches(back, () => true)).toEqual(pushBatches(publications, () => true));
   });
 });
 

@@ -1,11 +1,16 @@
 /**
- * Decides who gets a Web Push for what was just stored, and queues it: recipients who have a
- * subscription, no open connection on any instance (Presence) and no `push` mute for the type
- * (critical notifications ignore mutes). Called by the store-and-push step right after the
- * rows went to the sockets, once per stored batch: one subscription lookup, one presence
- * lookup and one mute lookup per type for the whole batch, and one job per PUSH_BATCH_SIZE
- * pushes whether they come from one publication or many. Job ids come from the notification
- * ids, so a publish job retried after this ran queues nothing new.
+ * Decides who gets a Web Push for what was just stored, in two steps so that the step that
+ * stores and sends to sockets pays one Redis call for Web Push, whatever the batch:
+ * - `dispatch`, called by the store-and-push step once per stored batch: queues one
+ *   `push-decide` job per PUSH_DECIDE_SIZE recipients, no lookups;
+ * - `decide`, run by the push queue's processor (on whichever instance runs `push`): keeps the
+ *   recipients who have a subscription, no open connection on any instance (Presence) and no
+ *   `push` mute for the type (critical notifications ignore mutes), with one subscription, one
+ *   presence and one mute lookup per type for the whole job, and queues one `push-batch` per
+ *   PUSH_BATCH_SIZE pushes, whether they come from one publication or many.
+ * Job ids come from the notification ids, so a retried publish job or decision queues nothing
+ * new; presence is read when the decision runs, normally milliseconds after the rows were
+ * stored and sent to the sockets.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
@@ -20,8 +25,10 @@ import {
 } from './push.ports';
 import {
   PUSH_BATCH_SIZE,
+  PUSH_DECIDE_SIZE,
   type PushBatchJobData,
   type PushContent,
+  type PushDecideJobData,
   type PushRecipient,
 } from './push.jobs';
 import { PushQueue } from './push.queue';
@@ -39,6 +46,16 @@ export class PushDispatcher implements PushDispatch {
 
   async dispatch(publications: readonly PushablePublication[]): Promise<void> {
     if (!this.config.webPush.vapid) return;
+    const decisions = pushBatches(publications, () => true, PUSH_DECIDE_SIZE, 'decide');
+    await this.queue.addDecisions(
+      decisions.map(({ key, contents, recipients }) => ({ key, contents, recipients })),
+    );
+  }
+
+  /** A `push-decide` job: queues the pushes its recipients get. */
+  async decide(data: PushDecideJobData): Promise<void> {
+    if (!this.config.webPush.vapid) return;
+    const publications = publicationsOf(data);
     const everyone = new Set<string>();
     for (const p of publications) for (const r of p.recipients) everyone.add(r.userId);
     if (everyone.size === 0) return;
@@ -75,11 +92,13 @@ export class PushDispatcher implements PushDispatch {
 /**
  * The push jobs for `publications`, keeping the recipients `wanted` accepts: sorted by
  * notification id (so a retried publish job makes the same jobs, with the same ids), cut into
- * PUSH_BATCH_SIZE, each job carrying the contents its recipients refer to.
+ * `size`, each job carrying the contents its recipients refer to.
  */
 export function pushBatches(
   publications: readonly PushablePublication[],
   wanted: (publication: PushablePublication, userId: string) => boolean,
+  size = PUSH_BATCH_SIZE,
+  prefix = 'push',
 ): PushBatchJobData[] {
   const all: { recipient: Omit<PushRecipient, 'content'>; publication: number }[] = [];
   publications.forEach((p, publication) => {
@@ -89,8 +108,8 @@ export function pushBatches(
   });
   all.sort((a, b) => (a.recipient.id < b.recipient.id ? -1 : 1));
   const batches: PushBatchJobData[] = [];
-  for (let i = 0; i < all.length; i += PUSH_BATCH_SIZE) {
-    const chunk = all.slice(i, i + PUSH_BATCH_SIZE);
+  for (let i = 0; i < all.length; i += size) {
+    const chunk = all.slice(i, i + size);
     const contents: PushContent[] = [];
     const indexOf = new Map<number, number>();
     const recipients = chunk.map(({ recipient, publication }) => {
@@ -111,9 +130,22 @@ export function pushBatches(
       }
       return { ...recipient, content: index };
     });
-    batches.push({ key: `push-${digest(recipients)}`, attempt: 0, contents, recipients });
+    batches.push({ key: `${prefix}-${digest(recipients)}`, attempt: 0, contents, recipients });
   }
   return batches;
+}
+
+/** A decision job's recipients as the publications they belong to (one per content). */
+export function publicationsOf(data: PushDecideJobData): PushablePublication[] {
+  const byContent = data.contents.map((content) => ({
+    createdAt: content.createdAt,
+    content,
+    recipients: [] as { userId: string; id: string; seq: number }[],
+  }));
+  for (const { userId, id, seq, content } of data.recipients) {
+    byContent[content]?.recipients.push({ userId, id, seq });
+  }
+  return byContent;
 }
 
 function digest(recipients: readonly PushRecipient[]): string {

@@ -1,8 +1,14 @@
-/** The `push` queue: its one job and its payload. */
+/**
+ * The `push` queue and its jobs: `push-decide` (who of a stored batch's recipients gets a
+ * push: queued by the store-and-push step, no lookups on that path) and `push-batch` (the
+ * sends).
+ */
 export const PUSH_QUEUE = 'push';
 
 /** Recipients per push job. */
 export const PUSH_BATCH_SIZE = 100;
+/** Recipients per decision job (a publication is stored in parts of at most 1,000). */
+export const PUSH_DECIDE_SIZE = 1000;
 
 export interface PushRecipient {
   userId: string;
@@ -59,6 +65,10 @@ export function pushJobData(data: PushBatchJobData | SingleContentJobData): Push
   };
 }
 
+/** Recipients of stored notifications, each naming its content; who gets a push is decided. */
+export type PushDecideJobData = Pick<PushBatchJobData, 'key' | 'contents' | 'recipients'>;
+
 export interface PushJobs {
+  'push-decide': PushDecideJobData;
   'push-batch': PushBatchJobData;
 }

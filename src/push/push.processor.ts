@@ -1,10 +1,11 @@
 /**
- * Runs push jobs: each recipient's subscriptions get the notification, eight requests at a
- * time. Outcomes per subscription: sent; 404/410 → the subscription is deleted; 429, 5xx,
+ * Runs push jobs. `push-decide`: PushDispatcher.decide picks who gets a push and queues the
+ * sends. `push-batch`: each recipient's subscriptions get the notification, eight requests at
+ * a time. Outcomes per subscription: sent; 404/410 → the subscription is deleted; 429, 5xx,
  * timeouts → sent again by a follow-up job (after `Retry-After` when the push service gave one,
  * else after an exponential backoff), which carries only what is still to send; other answers →
- * dropped. A notification is claimed in Redis by the batch that pushes it, so a publish job
- * retried after it already queued its pushes does not push twice.
+ * dropped. A notification is claimed in Redis by the batch that pushes it, so a publish job or
+ * decision retried after it already queued its pushes does not push twice.
  */
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bull';
@@ -16,7 +17,14 @@ import { MetricsService } from '../metrics/metrics.service';
 import { pushPayload } from './push-payload';
 import { PushSender, type PushOutcome } from './push-sender';
 import { PushSubscriptionsService } from './push-subscriptions.service';
-import { pushJobData, type PushBatchJobData, type PushJobs, type PushRecipient } from './push.jobs';
+import { PushDispatcher } from './push-dispatcher';
+import {
+  pushJobData,
+  type PushBatchJobData,
+  type PushDecideJobData,
+  type PushJobs,
+  type PushRecipient,
+} from './push.jobs';
 import { PushQueue } from './push.queue';
 
 const SENDS_IN_FLIGHT = 8;
@@ -26,6 +34,7 @@ const CLAIM_TTL_S = 7 * 24 * 3600;
 export class PushProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(PushProcessor.name);
   private readonly handlers: JobHandlers<PushJobs> = {
+    'push-decide': (job: Job<PushDecideJobData>) => this.dispatcher.decide(job.data),
     'push-batch': (job: Job<PushBatchJobData>) => this.run(pushJobData(job.data)),
   };
   private readonly sent: Counter<'outcome'>;
@@ -35,6 +44,7 @@ export class PushProcessor implements OnApplicationBootstrap {
     private readonly queue: PushQueue,
     private readonly subscriptions: PushSubscriptionsService,
     private readonly sender: PushSender,
+    private readonly dispatcher: PushDispatcher,
     metrics: MetricsService,
   ) {
     this.sent = new Counter({

@@ -5,7 +5,7 @@ import type { Queue } from 'bull';
 import { retriedJobOptions } from '../queues/job-options';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { PUSH_QUEUE, type PushBatchJobData } from './push.jobs';
+import { PUSH_QUEUE, type PushBatchJobData, type PushDecideJobData } from './push.jobs';
 
 @Injectable()
 export class PushQueue {
@@ -19,15 +19,19 @@ export class PushQueue {
     return this.config.queue.attempts;
   }
 
-  /** Jobs whose id is already queued (a retried publish) are not added twice. */
+  /** Jobs whose id is already queued (a retried publish or decision) are not added twice. */
   async addBatches(batches: PushBatchJobData[]): Promise<void> {
-    if (batches.length === 0) return;
+    await this.addAll('push-batch', batches);
+  }
+
+  async addDecisions(decisions: PushDecideJobData[]): Promise<void> {
+    await this.addAll('push-decide', decisions);
+  }
+
+  private async addAll(name: string, jobs: { key: string }[]): Promise<void> {
+    if (jobs.length === 0) return;
     await this.queue.addBulk(
-      batches.map((data) => ({
-        name: 'push-batch',
-        data,
-        opts: retriedJobOptions(this.config, data.key),
-      })),
+      jobs.map((data) => ({ name, data, opts: retriedJobOptions(this.config, data.key) })),
     );
   }
 
