@@ -6,11 +6,11 @@
  * - `decide`, run by the push queue's processor (on whichever instance runs `push`): keeps the
  *   recipients who have a subscription, no open connection on any instance (Presence) and no
  *   `push` mute for the type (critical notifications ignore mutes), with one subscription, one
- *   presence and one mute lookup per type for the whole job, and queues one `push-batch` per
+ *   presence and one mute lookup per type for the whole job, and cuts them into batches of
  *   PUSH_BATCH_SIZE pushes, whether they come from one publication or many.
- * Job ids come from the notification ids, so a retried publish job or decision queues nothing
- * new; presence is read when the decision runs, normally milliseconds after the rows were
- * stored and sent to the sockets.
+ * Ids come from the notification ids, so a retried publish job queues the same decisions
+ * (not again) and a retried decision makes the same batches; presence is read when the
+ * decision runs, normally milliseconds after the rows were stored and sent to the sockets.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
@@ -32,7 +32,7 @@ import {
   type PushRecipient,
 } from './push.jobs';
 import { PushQueue } from './push.queue';
-import { PushSubscriptionsService } from './push-subscriptions.service';
+import { PushSubscriptionsService, type PushTargetRow } from './push-subscriptions.service';
 
 @Injectable()
 export class PushDispatcher implements PushDispatch {
@@ -52,18 +52,22 @@ export class PushDispatcher implements PushDispatch {
     );
   }
 
-  /** A `push-decide` job: queues the pushes its recipients get. */
-  async decide(data: PushDecideJobData): Promise<void> {
-    if (!this.config.webPush.vapid) return;
+  /**
+   * A `push-decide` job: the push batches its recipients get, with the subscriptions of
+   * everyone in them (the caller sends them at once, or queues them).
+   */
+  async decide(data: PushDecideJobData): Promise<Decision> {
+    const none: Decision = { batches: [], subscriptions: [] };
+    if (!this.config.webPush.vapid) return none;
     const publications = publicationsOf(data);
     const everyone = new Set<string>();
     for (const p of publications) for (const r of p.recipients) everyone.add(r.userId);
-    if (everyone.size === 0) return;
-    const subscribed = await this.subscriptions.subscribedUserIds([...everyone]);
-    if (subscribed.size === 0) return;
+    const subscriptions = await this.subscriptions.forUsers([...everyone]);
+    const subscribed = new Set(subscriptions.map((s) => s.userId));
+    if (subscribed.size === 0) return none;
     const online = await this.presence.onlineUserIds([...subscribed]);
     const offline = new Set([...subscribed].filter((userId) => !online.has(userId)));
-    if (offline.size === 0) return;
+    if (offline.size === 0) return none;
 
     // Who muted push, per type, over every non-critical publication of that type.
     const usersByType = new Map<string, Set<string>>();
@@ -80,13 +84,18 @@ export class PushDispatcher implements PushDispatch {
     for (const [type, users] of usersByType) {
       mutedByType.set(type, await this.mutes.mutedUserIds([...users], type));
     }
-    await this.queue.addBatches(
-      pushBatches(publications, (p, userId) => {
-        if (!offline.has(userId)) return false;
-        return p.content.critical === true || !mutedByType.get(p.content.type)?.has(userId);
-      }),
-    );
+    const batches = pushBatches(publications, (p, userId) => {
+      if (!offline.has(userId)) return false;
+      return p.content.critical === true || !mutedByType.get(p.content.type)?.has(userId);
+    });
+    return { batches, subscriptions: subscriptions.filter((s) => offline.has(s.userId)) };
   }
+}
+
+export interface Decision {
+  batches: PushBatchJobData[];
+  /** The subscriptions of the batches' recipients (of offline users, at least). */
+  subscriptions: PushTargetRow[];
 }
 
 /**

@@ -14,6 +14,12 @@ export interface PushSubscriptionView {
   createdAt: string;
 }
 
+/** One subscription, as a send needs it. */
+export type PushTargetRow = Pick<
+  PushSubscriptionEntity,
+  'id' | 'userId' | 'endpoint' | 'p256dh' | 'auth'
+>;
+
 @Injectable()
 export class PushSubscriptionsService {
   constructor(
@@ -102,21 +108,17 @@ export class PushSubscriptionsService {
     if (!result.affected) throw new NotFoundException('no such push subscription');
   }
 
-  /** Subscriptions of these users (optionally only these ids). */
-  forUsers(userIds: readonly string[], ids?: readonly string[]): Promise<PushSubscriptionEntity[]> {
-    return this.repository.find({
-      where: { userId: In([...userIds]), ...(ids ? { id: In([...ids]) } : {}) },
-    });
-  }
-
-  /** Those of `userIds` with at least one subscription. */
-  async subscribedUserIds(userIds: readonly string[]): Promise<Set<string>> {
-    if (userIds.length === 0) return new Set();
-    const rows = await this.repository.query<{ user_id: string }[]>(
-      'SELECT DISTINCT user_id FROM push_subscriptions WHERE user_id = ANY($1::varchar[])',
-      [userIds],
+  /**
+   * Where to send these users' pushes (optionally only to these subscription ids): the columns
+   * a send needs, read as plain rows (no entity or date to build, once per push job).
+   */
+  async forUsers(userIds: readonly string[], ids?: readonly string[]): Promise<PushTargetRow[]> {
+    if (userIds.length === 0) return [];
+    return this.repository.query<PushTargetRow[]>(
+      `SELECT id, user_id AS "userId", endpoint, p256dh, auth FROM push_subscriptions
+       WHERE user_id = ANY($1::varchar[]) AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))`,
+      [userIds, ids ?? null],
     );
-    return new Set(rows.map((r) => r.user_id));
   }
 
   async deleteByIds(ids: readonly string[]): Promise<void> {

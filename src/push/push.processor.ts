@@ -16,7 +16,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { pushPayload } from './push-payload';
 import { PushSender, type PushOutcome } from './push-sender';
-import { PushSubscriptionsService } from './push-subscriptions.service';
+import { PushSubscriptionsService, type PushTargetRow } from './push-subscriptions.service';
 import { PushDispatcher } from './push-dispatcher';
 import {
   pushJobData,
@@ -34,7 +34,7 @@ const CLAIM_TTL_S = 7 * 24 * 3600;
 export class PushProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(PushProcessor.name);
   private readonly handlers: JobHandlers<PushJobs> = {
-    'push-decide': (job: Job<PushDecideJobData>) => this.dispatcher.decide(job.data),
+    'push-decide': (job: Job<PushDecideJobData>) => this.decideAndSend(job.data),
     'push-batch': (job: Job<PushBatchJobData>) => this.run(pushJobData(job.data)),
   };
   private readonly sent: Counter<'outcome'>;
@@ -66,16 +66,40 @@ export class PushProcessor implements OnApplicationBootstrap {
     });
   }
 
-  async run(data: PushBatchJobData): Promise<void> {
+  /**
+   * A decision's batches are sent at once, not as jobs of their own (a job's add, fetch, lock
+   * and completion cost more Redis round trips than the sends' claim). A batch that fails is
+   * queued as a `push-batch` job and retried there; if even that fails, the decision fails and
+   * is retried, and its batches that had gone out may go out again (Topic collapses them).
+   */
+  private async decideAndSend(data: PushDecideJobData): Promise<void> {
+    const { batches, subscriptions } = await this.dispatcher.decide(data);
+    await Promise.all(
+      batches.map(async (batch) => {
+        try {
+          await this.run(batch, subscriptions);
+        } catch (error) {
+          this.logger.warn(
+            `push batch ${batch.key} failed (${(error as Error).message}); queued to retry`,
+          );
+          await this.queue.addBatches([batch]);
+        }
+      }),
+    );
+  }
+
+  /** A batch: `known` holds its recipients' subscriptions when the caller has them. */
+  async run(data: PushBatchJobData, known?: readonly PushTargetRow[]): Promise<void> {
     const recipients = data.pending
       ? data.recipients.filter((r) => data.pending?.[r.id]?.length)
       : await this.claim(data.key, data.recipients);
     if (recipients.length === 0) return;
     const pendingIds = data.pending ? Object.values(data.pending).flat() : undefined;
-    const subscriptions = await this.subscriptions.forUsers(
-      [...new Set(recipients.map((r) => r.userId))],
-      pendingIds,
-    );
+    const userIds = new Set(recipients.map((r) => r.userId));
+    const subscriptions =
+      known && !pendingIds
+        ? known.filter((s) => userIds.has(s.userId))
+        : await this.subscriptions.forUsers([...userIds], pendingIds);
     const byUser = new Map<string, typeof subscriptions>();
     for (const s of subscriptions) byUser.set(s.userId, [...(byUser.get(s.userId) ?? []), s]);
 
