@@ -22,11 +22,14 @@ const dto = (fields: Partial<PublishNotificationDto>): PublishNotificationDto =>
 
 function setUp(topicSizes: Record<string, number> = {}, exact = true) {
   const added: { item: BatchedPublish; size: number }[] = [];
+  /** How many publishes each addAll carried: a request's publishes go as one batch. */
+  const requests: number[] = [];
   const batcher = {
     refuse: null as Error | null,
-    add: (item: BatchedPublish, size: number) => {
+    addAll: (items: readonly BatchedPublish[], sizes: readonly number[]) => {
       if (batcher.refuse) return Promise.reject(batcher.refuse);
-      added.push({ item, size });
+      items.forEach((item, k) => added.push({ item, size: sizes[k] }));
+      requests.push(items.length);
       return Promise.resolve();
     },
   };
@@ -40,17 +43,18 @@ function setUp(topicSizes: Record<string, number> = {}, exact = true) {
     backlog as unknown as PublishBacklog,
     topics as unknown as TopicsService,
   );
-  return { added, batcher, shed, notifications };
+  return { added, requests, batcher, shed, notifications };
 }
 
 describe('NotificationsService', () => {
   it('hands each publish to the batcher with its recipient count, and answers its jobId', async () => {
-    const { added, notifications } = setUp({ ops: 42 });
+    const { added, requests, notifications } = setUp({ ops: 42 });
     const answers = await notifications.publishMany(service, [
       dto({ userIds: ['ann', 'bo'], critical: true }),
       dto({ topic: 'ops', body: 'b', data: { n: 1 } }),
     ]);
     expect(answers.map((a) => a.status)).toEqual(['queued', 'queued']);
+    expect(requests).toEqual([2]);
     expect(added.map((a) => [a.item.publicationId, a.size])).toEqual([
       [answers[0].jobId, 2],
       [answers[1].jobId, 42],

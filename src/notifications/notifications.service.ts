@@ -70,7 +70,7 @@ export class NotificationsService {
       };
     });
     try {
-      await Promise.all(items.map((item, k) => this.batcher.add(item, sizeOf(dtos[k]))));
+      await this.batcher.addAll(items, dtos.map(sizeOf));
     } catch (error) {
       throw this.shed(error);
     }

@@ -135,6 +135,36 @@ describe('PublishBatcher', () => {
     expect(queue.adds.map((add) => add.titles)).toEqual([['n0', 'n1', 'n2', 'n3']]);
   });
 
+  it('keeps the publishes of one request in one batch, in order, and answers them together', async () => {
+    const { queue, batcher } = setUp();
+    void batcher.add(publish('a'));
+    void batcher.add(publish('b'));
+    const request = track(
+      batcher.addAll(
+        ['c', 'd', 'e'].map((t) => publish(t)),
+        [1, 1, 1],
+      ),
+    );
+    // Five would overflow BATCH_MAX: what was open goes first, the request whole after it.
+    expect(queue.adds.map((add) => add.titles)).toEqual([['a', 'b']]);
+    queue.adds[0].resolve();
+    await advance(LINGER_MS);
+    expect(queue.adds.map((add) => add.titles)).toEqual([
+      ['a', 'b'],
+      ['c', 'd', 'e'],
+    ]);
+    queue.adds[1].reject(new Error('redis away'));
+    await advance(0);
+    expect(request.settled).toBe('rejected');
+
+    const large = ['f', 'g', 'h', 'i', 'j', 'k'].map((t) => publish(t));
+    void batcher.addAll(
+      large,
+      large.map(() => 1),
+    );
+    expect(queue.adds[2].titles).toEqual(['f', 'g', 'h', 'i', 'j', 'k']); // over the max: one job
+  });
+
   it('caps a batch at 10,000 recipients, a topic counting as its size', () => {
     const { queue, batcher } = setUp();
     const users = (n: number) => Array.from({ length: n }, (_, i) => `u${i}`);

@@ -71,13 +71,34 @@ export class PublishBatcher implements OnModuleDestroy {
 
   /** Resolves once the batch holding `item` is queued; rejects as that add did (e.g. 503). */
   add(item: BatchedPublish, topicSize = 1): Promise<void> {
-    const size = 'userIds' in item.target ? item.target.userIds.length : topicSize;
-    if (this.pending && this.pending.recipients + size > MAX_BATCH_RECIPIENTS) this.flush();
+    return this.addAll([item], [topicSize]);
+  }
+
+  /**
+   * Puts the items, in order, in one batch (so one job: they are stored in this order, and
+   * queued or refused together); `topicSizes[k]` is item k's recipient count when it names a
+   * topic. A batch already open that cannot take them all is sent first. Resolves once that
+   * batch is queued; rejects as its add did (e.g. 503).
+   */
+  addAll(items: readonly BatchedPublish[], topicSizes: readonly number[]): Promise<void> {
+    const size = items.reduce(
+      (n, item, k) => n + ('userIds' in item.target ? item.target.userIds.length : topicSizes[k]),
+      0,
+    );
+    const open = this.pending;
+    if (
+      open &&
+      (open.recipients + size > MAX_BATCH_RECIPIENTS ||
+        open.items.length + items.length > this.maxItems)
+    ) {
+      this.flush();
+    }
     const batch = (this.pending ??= this.open());
-    batch.items.push(item);
-    this.backlog.entered(1);
+    batch.items.push(...items);
+    this.backlog.entered(items.length);
     batch.recipients += size;
     const queued = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    // A request larger than PUBLISH_BATCH_MAX still goes as one batch (at most 100 publishes).
     if (batch.items.length >= this.maxItems) this.flush();
     else this.schedule();
     return queued;
