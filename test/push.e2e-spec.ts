@@ -9,6 +9,7 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import webpush from 'web-push';
 import { PUSH_QUEUE, type PushDecideJobData } from '../src/push/push.jobs';
+import { PushQueue } from '../src/push/push.queue';
 import type { PublishRequest } from '../src/client';
 import { TestPushService, type BrowserSubscription } from './support/push-service';
 import { eventually, type TestApp } from './support/test-app';
@@ -187,6 +188,13 @@ describe('sending', () => {
     expect(received.headers['ttl']).toBe('86400');
     expect(received.headers['urgency']).toBe('normal');
     expect(received.headers['topic']).toBe(String(received.payload?.id).replace(/-/g, ''));
+    // Its claim lasts as long as retries could push it again, not days: one key per push.
+    const redis = pushQueue().client;
+    const [claim, ...others] = await redis.keys(`*:push:claim:${String(received.payload?.id)}`);
+    expect(others).toEqual([]);
+    const ttl = await redis.ttl(claim);
+    expect(ttl).toBeGreaterThan(3600 - 60);
+    expect(ttl).toBeLessThanOrEqual(herald.get(PushQueue).claimTtlSeconds);
   });
 
   it('sends no push for a type the user muted for push, unless the publish is critical', async () => {

@@ -28,7 +28,6 @@ import {
 import { PushQueue } from './push.queue';
 
 const SENDS_IN_FLIGHT = 8;
-const CLAIM_TTL_S = 7 * 24 * 3600;
 
 @Injectable()
 export class PushProcessor implements OnApplicationBootstrap {
@@ -185,9 +184,10 @@ export class PushProcessor implements OnApplicationBootstrap {
   private async claim(key: string, recipients: PushRecipient[]): Promise<PushRecipient[]> {
     const redis = this.queue.queue.client;
     const prefix = `${this.config.redis.prefix}:push:claim:`;
+    const ttl = this.queue.claimTtlSeconds;
     const pipeline = redis.pipeline();
     for (const r of recipients) {
-      pipeline.set(prefix + r.id, key, 'EX', CLAIM_TTL_S, 'NX');
+      pipeline.set(prefix + r.id, key, 'EX', ttl, 'NX');
       pipeline.get(prefix + r.id);
     }
     const results = (await pipeline.exec()) ?? [];
