@@ -52,11 +52,19 @@ describe('tokens', () => {
     const { page, sockets } = await openHostPage(
       suite.context,
       host,
-      // Long enough to load the page and connect on a busy machine (2 s was not).
-      embed(app, tokenFor('nina', { expiresIn: 4 })),
+      `<script src="${app.url}/widget.js"></script>`,
     );
+    // The token is minted once the page and widget.js have loaded, so its short life has to
+    // cover only the socket's handshake, not a page load on a busy machine (a token minted
+    // with the page expired before the widget connected, and the widget never got online).
+    const token = tokenFor('nina', { expiresIn: 5 });
+    await page.evaluate(`(() => {
+      const widget = document.createElement('herald-inbox');
+      widget.setAttribute('token', ${JSON.stringify(token)});
+      document.body.append(widget);
+    })()`);
     await waitForStatus(page, 'online');
-    await waitForStatus(page, 'unauthorized', 6000);
+    await waitForStatus(page, 'unauthorized', 7000);
     await page.waitForTimeout(1000);
     expect(sockets).toHaveLength(1);
   });
