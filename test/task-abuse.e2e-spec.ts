@@ -125,8 +125,15 @@ describe('handing a task back', () => {
     expect(again.status).toBe(403);
     expect(again.body.message).toContain('handed this task back');
     // Assigning someone else, then pete once more: still refused.
-    expect((await as('olga').patch(id, { assigneeId: 'quinn' })).status).toBe(200);
+    const quinn = await as('olga').patch(id, { assigneeId: 'quinn' });
+    expect(quinn.status).toBe(200);
     expect((await as('olga').patch(id, { assigneeId: 'pete' })).status).toBe(403);
+    // Every change that was made (created, handed back, assigned to quinn) has been processed.
+    expect(quinn.body).toMatchObject({ version: 3 });
+    const queue = herald.get<Queue>(getQueueToken(TASKS_QUEUE));
+    for (const job of ['created', 'changed-2', 'changed-3']) {
+      await processed(queue, `task-${id}-${job}`);
+    }
     expect(
       (await as('pete').inbox()).filter((n) => n.data.taskId === id).map((n) => n.type),
     ).toEqual(['task.assigned']);
@@ -136,13 +143,7 @@ describe('handing a task back', () => {
       `UPDATE tasks SET assignee_id = 'pete', updated_by = 'olga' WHERE id = $1 RETURNING version`,
       [id],
     );
-    const queue = herald.get<Queue>(getQueueToken(TASKS_QUEUE));
-    const jobId = `task-${id}-changed-${raw.rows[0].version}`;
-    await eventually(
-      async () => (await (await queue.getJob(jobId))?.getState()) === 'completed',
-      10_000,
-      'the change processed',
-    );
+    await processed(queue, `task-${id}-changed-${raw.rows[0].version}`);
     expect(
       (await as('pete').inbox()).filter((n) => n.data.taskId === id).map((n) => n.type),
     ).toEqual(['task.assigned']);
@@ -177,3 +178,12 @@ describe('assignments by others', () => {
     await as('mal').create({ title: 'for wes', assigneeId: 'wes' }).expect(201);
   });
 });
+
+/** Waits until the tasks job `jobId` (queued by the change relay) has completed. */
+async function processed(queue: Queue, jobId: string): Promise<void> {
+  await eventually(
+    async () => (await (await queue.getJob(jobId))?.getState()) === 'completed',
+    10_000,
+    `${jobId} processed`,
+  );
+}
