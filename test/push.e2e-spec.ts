@@ -290,6 +290,19 @@ describe('sending', () => {
     );
   });
 
+  it('pushes offline subscribers in every part of a publish stored in parts', async () => {
+    // Over 2,000 recipients: stored in parts of 1,000 (sorted ids), Web Push after the last.
+    const userIds = Array.from({ length: 2001 }, (_, k) => `fan-${String(k).padStart(4, '0')}`);
+    const first = await subscribed(userIds[0]);
+    const last = await subscribed(userIds[2000]);
+    await publish({ userIds, title: 'To everyone' });
+    for (const subscription of [first, last]) {
+      const [pushed] = await pushesTo(subscription.endpoint, 1, 'a push of the fanout');
+      expect(pushed.problem).toBeNull();
+      expect(pushed.payload).toMatchObject({ title: 'To everyone', seq: 1 });
+    }
+  });
+
   it('pushes task notifications too (the one store-and-push step)', async () => {
     const subscription = await subscribed('tara');
     await herald.task('owen', { title: 'Review the draft', assigneeId: 'tara' });

@@ -53,6 +53,7 @@ function setUp(answers: StoredPublication[][]) {
   const push = {
     dispatch: jest.fn((publications: readonly StoredPublication[]) => {
       pushed.push([...publications]);
+      events.push(`webpush ${publications.map((p) => p.recipients.length).join(',')}`);
       return Promise.resolve();
     }),
   };
@@ -62,7 +63,7 @@ function setUp(answers: StoredPublication[][]) {
     metrics as unknown as MetricsService,
     push,
   );
-  return { dispatcher, events, metrics, pushed, realtime };
+  return { dispatcher, events, metrics, pushed, realtime, store };
 }
 
 const toUsers = (publicationId: string, userIds: string[], acceptedAt?: number): Dispatch => ({
@@ -83,17 +84,23 @@ describe('NotificationDispatcher', () => {
   it('stores, then counts, then pushes; a task notification (no acceptedAt) is counted too', async () => {
     const { dispatcher, events } = setUp([[stored(['bob'])]]);
     await dispatcher.dispatch([toUsers('task-1-assigned-1', ['bob'])]);
-    expect(events).toEqual(['store task-1-assigned-1', 'published 1', 'push 1']);
+    expect(events).toEqual(['store task-1-assigned-1', 'published 1', 'push 1', 'webpush 1']);
   });
 
   it('counts only rows it created, and the queue wait only of publishes the API accepted', async () => {
     const { dispatcher, events, metrics } = setUp([[stored(['a', 'b'], false), stored(['c'])]]);
     await dispatcher.dispatch([toUsers('again', ['a', 'b'], 1), toUsers('new', ['c'], 1)]);
-    expect(events).toEqual(['store again,new', 'stored-latency', 'published 1', 'push 2,1']);
+    expect(events).toEqual([
+      'store again,new',
+      'stored-latency',
+      'published 1',
+      'push 2,1',
+      'webpush 2,1',
+    ]);
     expect(metrics.publicationStored).toHaveBeenCalledTimes(1);
   });
 
-  it('stores a list over 2,000 recipients in parts, pushing each, between ordinary runs', async () => {
+  it('stores a list over 2,000 recipients in parts, sending each, Web Push after the last', async () => {
     const big = Array.from({ length: 2001 }, (_, k) => `u${k}`);
     const { dispatcher, events } = setUp([[stored(['a'])], [stored(['b'])]]);
     await dispatcher.dispatch([
@@ -105,6 +112,7 @@ describe('NotificationDispatcher', () => {
       'store small-1',
       'published 1',
       'push 1',
+      'webpush 1',
       'parts big',
       'published 2',
       'push 2',
@@ -113,6 +121,31 @@ describe('NotificationDispatcher', () => {
       'store small-2',
       'published 1',
       'push 1',
+      'webpush 1',
+      'webpush 2,1', // the parts, together, once every part is stored and sent
     ]);
+  });
+
+  it('hands the parts already sent to Web Push when a later part fails, and fails the job', async () => {
+    const big = Array.from({ length: 2001 }, (_, k) => `u${k}`);
+    const { dispatcher, events, store } = setUp([]);
+    store.storeInParts.mockImplementationOnce(
+      (_input: Dispatch, _users: readonly string[], onPart: (p: StoredPublication) => void) => {
+        onPart(stored(['p1', 'p2']));
+        return Promise.reject(new Error('connection lost'));
+      },
+    );
+    await expect(dispatcher.dispatch([toUsers('big', big)])).rejects.toThrow('connection lost');
+    expect(events).toEqual(['published 2', 'push 2', 'webpush 2']);
+  });
+
+  it('leaves a part whose send failed to the retry: no Web Push for it', async () => {
+    const big = Array.from({ length: 2001 }, (_, k) => `u${k}`);
+    const { dispatcher, events, realtime } = setUp([]);
+    realtime.publishNotifications.mockImplementationOnce(() =>
+      Promise.reject(new Error('redis down')),
+    );
+    await expect(dispatcher.dispatch([toUsers('big', big)])).rejects.toThrow('redis down');
+    expect(events).toEqual(['parts big', 'published 2', 'published 1', 'push 1', 'webpush 1']);
   });
 });

@@ -4,16 +4,18 @@
  * groups. Both processors call `dispatch`; nothing else calls NotificationStore or
  * RealtimePublisher.publishNotifications, so what is added here applies to every notification:
  * - before storing, in `dispatch`: anything that changes who gets a row (preferences);
- * - after storing, in `delivered`: everything done with stored rows (metrics, the realtime push,
- *   Web Push). It gets each publication or part once it is committed, `created: false` for rows
- *   stored by an earlier run (a retry pushes them again; sockets drop seqs they already have).
+ * - after storing: everything done with stored rows, `toSockets` (metrics, the realtime push),
+ *   then Web Push (`push.dispatch`). They get each publication or part once it is committed,
+ *   `created: false` for rows stored by an earlier run (a retry pushes them again; sockets drop
+ *   seqs they already have, Web Push sends each notification at most once).
  *
  * Runs of ordinary publications are stored in one statement each; if Postgres rejects a run for
  * what one publication holds, they are stored one by one so that only the bad one fails (its
  * job is retried, then kept as a failed job) while the rest are delivered. A publication to more
- * than PARTS_ABOVE recipients is stored in parts, each pushed as soon as it commits. Callers
- * guarantee that such a list is the same on a retry (listed user ids, or a frozen topic snapshot,
- * see PublicationSnapshots), so that a retry splits it into exactly the same parts.
+ * than PARTS_ABOVE recipients is stored in parts, each sent to the sockets as soon as it commits,
+ * all of them handed to Web Push once the last is stored. Callers guarantee that such a list is
+ * the same on a retry (listed user ids, or a frozen topic snapshot, see PublicationSnapshots),
+ * so that a retry splits it into exactly the same parts.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MetricsService } from '../metrics/metrics.service';
@@ -41,14 +43,14 @@ export class NotificationDispatcher {
 
   /** Stores and pushes the publications, in order. Rethrows the first failure (after pushing). */
   async dispatch(publications: readonly Dispatch[]): Promise<void> {
-    // Parts are pushed while later parts are stored. Each push is given a handler at once: one
-    // that fails while the job is still storing must fail the job, not the process (an
-    // unhandled rejection).
-    const pushes: Promise<void>[] = [];
-    const pushPart = (part: StoredPublication, publication: Dispatch) => {
-      const pushed = this.delivered([part], [publication]);
-      pushed.catch(() => undefined);
-      pushes.push(pushed);
+    // Parts go to the sockets while later parts are stored. Each send is given a handler at
+    // once: one that fails while the job is still storing must fail the job, not the process
+    // (an unhandled rejection).
+    const sends: Promise<StoredPublication>[] = [];
+    const sendPart = (part: StoredPublication, publication: Dispatch) => {
+      const sent = this.toSockets([part], [publication]).then(() => part);
+      sent.catch(() => undefined);
+      sends.push(sent);
     };
     try {
       let run: Dispatch[] = [];
@@ -58,16 +60,23 @@ export class NotificationDispatcher {
         if (listed.length > PARTS_ABOVE) {
           if (run.length) await this.storeRun(run);
           run = [];
-          await this.store.storeInParts(publication, listed, (part) => pushPart(part, publication));
+          await this.store.storeInParts(publication, listed, (part) => sendPart(part, publication));
         } else {
           run.push(publication);
         }
       }
       if (run.length) await this.storeRun(run);
     } finally {
-      await Promise.allSettled(pushes);
+      // Web Push for the parts is queued once every part is stored and sent (or the job has
+      // failed): its decisions and sends would otherwise take cores and Postgres from the rest
+      // of a large fanout, whose sockets come first. A part whose send failed is left to the
+      // job's retry, which sends and pushes it again (a notification is pushed at most once:
+      // PushProcessor claims each before sending).
+      const sent = await Promise.allSettled(sends);
+      const parts = sent.flatMap((one) => (one.status === 'fulfilled' ? [one.value] : []));
+      if (parts.length) await this.push.dispatch(parts);
     }
-    await Promise.all(pushes);
+    await Promise.all(sends);
   }
 
   private async storeRun(run: Dispatch[]): Promise<void> {
@@ -107,6 +116,15 @@ export class NotificationDispatcher {
     stored: readonly StoredPublication[],
     from: readonly Dispatch[],
   ): Promise<void> {
+    await this.toSockets(stored, from);
+    await this.push.dispatch(stored); // after the sockets: Web Push for whoever had none open
+  }
+
+  /** Counts the rows and sends them to the recipients' groups. */
+  private async toSockets(
+    stored: readonly StoredPublication[],
+    from: readonly Dispatch[],
+  ): Promise<void> {
     let created = 0;
     stored.forEach((one, k) => {
       if (!one.created) return;
@@ -116,7 +134,6 @@ export class NotificationDispatcher {
     });
     if (created) this.metrics.notificationsPublished(created);
     await this.realtime.publishNotifications(stored);
-    await this.push.dispatch(stored); // after the sockets: Web Push for whoever had none open
   }
 }
 
