@@ -32,7 +32,7 @@ export class HeraldCluster {
     this.pushInstance = pushInstance
       ? new HeraldProcess(options, this.jwtSecret, count, {
           env: { PROCESS_QUEUES: 'push' },
-          nice: 19,
+          background: true,
           log: 'server-push.log',
         })
       : undefined;

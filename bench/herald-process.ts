@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { MetricsSnapshot } from './prometheus';
 import { waitFor } from './stats';
+import { inBackground } from './background';
 
 export interface HeraldOptions {
   root: string;
@@ -48,8 +49,8 @@ export class HeraldProcess {
     private readonly options: HeraldOptions,
     readonly jwtSecret: string,
     private readonly index = 0,
-    /** This instance's own: environment over `options.env`, a nice value, a log name. */
-    private readonly own: { env?: Record<string, string>; nice?: number; log?: string } = {},
+    /** This instance's own: environment over `options.env`, run in the background, a log name. */
+    private readonly own: { env?: Record<string, string>; background?: boolean; log?: string } = {},
   ) {
     this.storage = STORAGE[options.target ?? 'herald'];
     const url = new URL(ADMIN_DATABASE_URL);
@@ -72,9 +73,9 @@ export class HeraldProcess {
     const reference = this.options.target === 'reference';
     const entry = reference ? this.buildReference() : join(this.options.root, 'dist/src/main.js');
     const command = [process.execPath, ...this.options.nodeArgs, entry];
-    // Under `nice`, which execs node: the pid (CPU readings) is the server's own.
-    if (this.own.nice !== undefined) command.unshift('nice', '-n', String(this.own.nice));
-    this.child = spawn(command[0], command.slice(1), {
+    // In the background (nice or SCHED_IDLE), which execs node: the pid is the server's own.
+    const line = this.own.background ? inBackground(command) : command;
+    this.child = spawn(line[0], line.slice(1), {
       cwd: this.options.root,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {

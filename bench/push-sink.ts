@@ -15,6 +15,7 @@ import webPush from 'web-push';
 import type { BrowserSubscription } from '../test/support/push-service';
 import type { BenchRun } from './bench-run';
 import { processCpuSeconds } from './herald-process';
+import { inBackground } from './background';
 import type { ReceivedRecord, ServiceMessage, ServiceRequest } from './push-service-process';
 import { nowMs, percentiles, round1, sleep, type Percentiles } from './stats';
 
@@ -64,20 +65,15 @@ export class PushSink {
 
   static async start(): Promise<PushSink> {
     const vapid = webPush.generateVAPIDKeys();
-    const child = spawn(
-      'nice',
-      [
-        '-n',
-        '19',
-        process.execPath,
-        '--import',
-        'tsx',
-        join(__dirname, 'push-service-process.ts'),
-        vapid.publicKey,
-        SUBJECT,
-      ],
-      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-    );
+    const [command, ...args] = inBackground([
+      process.execPath,
+      '--import',
+      'tsx',
+      join(__dirname, 'push-service-process.ts'),
+      vapid.publicKey,
+      SUBJECT,
+    ]);
+    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const service = await new Promise<{ origin: string; certPem: string }>((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (code) => reject(new Error(`push service exited (${code})`)));

@@ -1,0 +1,12 @@
+/**
+ * How the bench runs what stands in for other machines (the push instance, the push service)
+ * on the same cores: `nice -n 19` by default; `BENCH_BACKGROUND=idle` runs them under the
+ * SCHED_IDLE policy (`chrt --idle 0`), which runs them only when no normal task wants a core,
+ * so that a woken socket-path task never waits behind them. Either way the command execs the
+ * program, so the child's pid is the program's own (CPU readings).
+ */
+export function inBackground(command: string[]): string[] {
+  return process.env.BENCH_BACKGROUND === 'idle'
+    ? ['chrt', '--idle', '0', ...command]
+    : ['nice', '-n', '19', ...command];
+}
