@@ -8,6 +8,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import jwt from 'jsonwebtoken';
+import { autogroupEnabled, backgroundPolicy } from './background';
 import { ClientFleet } from './client-fleet';
 import { HeraldCluster } from './herald-cluster';
 import { BENCH_ORIGIN, type BenchTarget } from './herald-process';
@@ -115,6 +116,11 @@ export class BenchRun {
       workers: this.options.workers,
       instances: this.options.instances,
       ...(this.options.pushInstance ? { pushInstance: true } : {}),
+      // How the push instance and push service ran (bench/background.ts), and whether the
+      // kernel groups tasks by session (autogroup: nice then only ranks within a session).
+      ...(this.options.pushInstance || this.options.pushService
+        ? { background: backgroundPolicy(), autogroup: autogroupEnabled() }
+        : {}),
       ...(Object.keys(this.options.env).length ? { serverEnv: shownEnv(this.options.env) } : {}),
       ...(this.options.nodeArgs.length ? { serverNodeArgs: this.options.nodeArgs } : {}),
     };
