@@ -31,7 +31,8 @@ const USAGE = `usage: npm run bench -- <unicast|sustained|overload|fanout|connec
   --push-offline         unicast/fanout: as many offline users as sockets, each with a Web Push
                          subscription on a local push service; half the notifications go to them
   --push-instance        with --push-offline: the push queue runs on one more instance of its own
-                         (PROCESS_QUEUES=push, nice 19, no clients), the others run the rest
+                         (PROCESS_QUEUES=push, nice 19, no clients), the others run the rest;
+                         BENCH_BACKGROUND=idle: it and the push service under SCHED_IDLE
   --concurrency N        WebSocket handshakes in flight            (default 200)
   --rest-sockets N       publisher's keep-alive connections: a request waits in the
                          generator when all are busy, so overload runs want many (default 256)
