@@ -63,7 +63,7 @@ function setUp(answers: StoredPublication[][]) {
     metrics as unknown as MetricsService,
     push,
   );
-  return { dispatcher, events, metrics, pushed, realtime, store };
+  return { dispatcher, events, metrics, push, pushed, realtime, store };
 }
 
 const toUsers = (publicationId: string, userIds: string[], acceptedAt?: number): Dispatch => ({
@@ -74,14 +74,32 @@ const toUsers = (publicationId: string, userIds: string[], acceptedAt?: number):
 });
 
 describe('NotificationDispatcher', () => {
-  it('hands every stored publication (or part) to Web Push once the sockets have it', async () => {
+  it('hands every stored publication (or part) to Web Push along with the sockets', async () => {
     const { dispatcher, pushed, realtime } = setUp([[stored(['bob'])]]);
     await dispatcher.dispatch([toUsers('pub-1', ['bob'])]);
     expect(pushed.map((p) => p.map((one) => one.recipients.length))).toEqual([[1]]);
     expect(realtime.publishNotifications).toHaveBeenCalledWith(pushed[0]);
   });
 
-  it('stores, then counts, then pushes; a task notification (no acceptedAt) is counted too', async () => {
+  it('does not hold the job for the realtime push before handing the batch to Web Push', async () => {
+    const { dispatcher, push, realtime } = setUp([[stored(['bob'])]]);
+    let finishRealtime = () => {};
+    realtime.publishNotifications.mockImplementationOnce(
+      () => new Promise<void>((resolve) => (finishRealtime = resolve)),
+    );
+    const handedOver = new Promise<void>((resolve) =>
+      push.dispatch.mockImplementationOnce(() => {
+        resolve();
+        return Promise.resolve();
+      }),
+    );
+    const dispatched = dispatcher.dispatch([toUsers('pub-1', ['bob'])]);
+    await handedOver; // while the realtime push is still in flight
+    finishRealtime();
+    await dispatched;
+  });
+
+  it('stores, counts, sends, then hands to Web Push; a task notification (no acceptedAt) is counted too', async () => {
     const { dispatcher, events } = setUp([[stored(['bob'])]]);
     await dispatcher.dispatch([toUsers('task-1-assigned-1', ['bob'])]);
     expect(events).toEqual(['store task-1-assigned-1', 'published 1', 'push 1', 'webpush 1']);

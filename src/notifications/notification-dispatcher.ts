@@ -116,8 +116,10 @@ export class NotificationDispatcher {
     stored: readonly StoredPublication[],
     from: readonly Dispatch[],
   ): Promise<void> {
-    await this.toSockets(stored, from);
-    await this.push.dispatch(stored); // after the sockets: Web Push for whoever had none open
+    // Web Push's hand-over (one Redis call) goes out with the realtime push, not after it: the
+    // decision reads presence when it runs on the push queue, so its order against the socket
+    // frames does not matter, and the publish job holds its worker slot one round trip less.
+    await Promise.all([this.toSockets(stored, from), this.push.dispatch(stored)]);
   }
 
   /** Counts the rows and sends them to the recipients' groups. */
