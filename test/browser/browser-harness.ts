@@ -160,6 +160,24 @@ export async function publish(
   await service.publish(notificationBody(userId, { title, ...extra }));
 }
 
+/**
+ * Publishes `titles` to `userId` one at a time, each stored before the next is sent, so that
+ * their seqs (the inbox's order, newest first) follow this order: publishes accepted
+ * separately may otherwise commit, and get their seqs, in either order. `before`: how many
+ * notifications the user already has.
+ */
+export async function publishInOrder(
+  app: TestApp,
+  userId: string,
+  titles: readonly string[],
+  before = 0,
+): Promise<void> {
+  for (const [k, title] of titles.entries()) {
+    await publish(app, userId, title);
+    await waitForStored(app, userId, before + k + 1);
+  }
+}
+
 /** Waits until `count` notifications of `userId` are stored. */
 export async function waitForStored(app: TestApp, userId: string, count: number): Promise<void> {
   const db = await sql(app.isolation);

@@ -9,10 +9,10 @@ import {
   openHostPage,
   openPanel,
   publish,
+  publishInOrder,
   useBrowserSuite,
   waitForBadge,
   waitForStatus,
-  waitForStored,
   type HostApp,
 } from './browser-harness';
 
@@ -95,8 +95,7 @@ describe('tokens', () => {
 
 describe('keyboard and screen readers', () => {
   it('opens with Enter, moves with the arrows, closes with Escape back to the bell', async () => {
-    for (const title of ['First', 'Second']) await publish(app, 'kai', title);
-    await waitForStored(app, 'kai', 2);
+    await publishInOrder(app, 'kai', ['First', 'Second']); // the keys below expect Second on top
     const { page } = await openHostPage(suite.context, host, embed(app, tokenFor('kai')));
     await waitForBadge(page, '2');
     const focused = async () => {

@@ -10,6 +10,7 @@ import {
   openHostPage,
   openPanel,
   publish,
+  publishInOrder,
   rowTitled,
   useBrowserSuite,
   waitForBadge,
@@ -28,9 +29,7 @@ beforeAll(() => {
 
 describe('the widget', () => {
   it('shows the unread count, then a notification published over REST within a second', async () => {
-    await publish(app, 'ada', 'Welcome aboard');
-    await publish(app, 'ada', 'Your trial ends in 7 days');
-    await waitForStored(app, 'ada', 2);
+    await publishInOrder(app, 'ada', ['Welcome aboard', 'Your trial ends in 7 days']);
 
     const { page, errors } = await openHostPage(suite.context, host, embed(app, tokenFor('ada')));
     await waitForBadge(page, '2');
