@@ -11,9 +11,13 @@ import { useTestApp } from './support/use-test-app';
 // The instance under test is the test's own (gracefulShutdown closes it); the successor is
 // started, and everything closed, by useTestApp.
 const herald = useTestApp({ instances: 0 });
+// A job whose hand-off the close cuts stays active under the old instance's lock until it
+// lapses, then the successor re-runs it: with the default 10 s lock (and 5 s stalled check)
+// that took longer than the wait below under load (CI: 18 of 30 left in one active job).
+const LOCK = { QUEUE_LOCK_MS: '3000' };
 
 it('closes sockets with 1001, stops accepting, and every accepted publish is stored', async () => {
-  const app = await startTestApp(herald.isolation);
+  const app = await startTestApp(herald.isolation, LOCK);
   const socket = await herald.connect('otto', { on: app });
   await Promise.all(
     Array.from({ length: 30 }, (_, i) =>
@@ -30,7 +34,7 @@ it('closes sockets with 1001, stops accepting, and every accepted publish is sto
   await expect(request(app.url).get('/health/live')).rejects.toThrow(); // no longer listening
 
   // Whatever was still queued is picked up by the next instance: nothing accepted is lost.
-  const successor = await herald.startInstance();
+  const successor = await herald.startInstance(LOCK);
   const queue = herald.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE), successor);
   const db = await herald.db();
   const stored = async () =>
