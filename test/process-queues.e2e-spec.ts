@@ -85,7 +85,7 @@ it('stores on the instance that runs notifications and pushes from the one that 
   expect(await counted(clients, 'herald_notifications_published_total')).toBe(2);
   expect(await counted(pusher, 'herald_notifications_published_total')).toBe(0);
   // Counted once the push service's answer is back on the pusher, a moment after the push
-  // service got the request (reading it at once failed under load).
+  // service got the request.
   await eventually(
     async () => (await counted(pusher, 'herald_push_requests_total', { outcome: 'sent' })) === 1,
     5000,

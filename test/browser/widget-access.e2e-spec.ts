@@ -55,8 +55,8 @@ describe('tokens', () => {
       `<script src="${app.url}/widget.js"></script>`,
     );
     // The token is minted once the page and widget.js have loaded, so its short life has to
-    // cover only the socket's handshake, not a page load on a busy machine (a token minted
-    // with the page expired before the widget connected, and the widget never got online).
+    // cover only the socket's handshake, not a page load on a busy machine (or the upgrade is
+    // refused and the widget never gets online).
     const token = tokenFor('nina', { expiresIn: 5 });
     await page.evaluate(`(() => {
       const widget = document.createElement('herald-inbox');

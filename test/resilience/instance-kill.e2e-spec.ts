@@ -23,9 +23,9 @@ import { notificationsQueue, publish, range1, storedRows } from './support/probe
 const isolation = newIsolation('instancekill');
 const processEnv = {
   // A's jobs must not be taken back as stalled while A is alive: a re-run beside a still
-  // waiting first attempt leaves only 7 distinct jobs in Postgres, and the 8th rows never come
-  // (CI failed so at load ~10, where a 1 s lock renewal came late). Renewed every 4 s, a lock
-  // lapses only if A stalls for 4 s; after the kill, B takes A's jobs back within 12 s.
+  // waiting first attempt leaves only 7 distinct jobs in Postgres, and the 11th row never
+  // comes. Renewed every 4 s, a lock lapses only if A stalls for 4 s, even on a loaded
+  // machine; after the kill, B takes A's jobs back within 12 s.
   QUEUE_LOCK_MS: '8000',
   QUEUE_CONCURRENCY: '4',
   RATE_LIMIT_ENABLED: 'false',
