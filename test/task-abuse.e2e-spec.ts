@@ -9,7 +9,7 @@ import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import type { Client } from 'pg';
 import request from 'supertest';
-import { TASKS_QUEUE } from '../src/tasks/tasks.jobs';
+import { TASKS_QUEUE, taskJobId } from '../src/tasks/tasks.jobs';
 import { eventually, type TestApp } from './support/test-app';
 import { tokenFor } from './support/tokens';
 import { useTestApp } from './support/use-test-app';
@@ -131,8 +131,9 @@ describe('handing a task back', () => {
     // Every change that was made (created, handed back, assigned to quinn) has been processed.
     expect(quinn.body).toMatchObject({ version: 3 });
     const queue = herald.get<Queue>(getQueueToken(TASKS_QUEUE));
-    for (const job of ['created', 'changed-2', 'changed-3']) {
-      await processed(queue, `task-${id}-${job}`);
+    await processed(queue, taskJobId.change({ taskId: id, version: 1, op: 'insert' }));
+    for (const version of [2, 3]) {
+      await processed(queue, taskJobId.change({ taskId: id, version, op: 'update' }));
     }
     expect(
       (await as('pete').inbox()).filter((n) => n.data.taskId === id).map((n) => n.type),
@@ -143,7 +144,8 @@ describe('handing a task back', () => {
       `UPDATE tasks SET assignee_id = 'pete', updated_by = 'olga' WHERE id = $1 RETURNING version`,
       [id],
     );
-    await processed(queue, `task-${id}-changed-${raw.rows[0].version}`);
+    const version = raw.rows[0].version;
+    await processed(queue, taskJobId.change({ taskId: id, version, op: 'update' }));
     expect(
       (await as('pete').inbox()).filter((n) => n.data.taskId === id).map((n) => n.type),
     ).toEqual(['task.assigned']);

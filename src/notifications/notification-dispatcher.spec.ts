@@ -73,6 +73,9 @@ const toUsers = (publicationId: string, userIds: string[], acceptedAt?: number):
   acceptedAt,
 });
 
+/** One recipient over PARTS_ABOVE: stored in parts. */
+const big = Array.from({ length: 2001 }, (_, k) => `u${k}`);
+
 describe('NotificationDispatcher', () => {
   it('hands every stored publication (or part) to Web Push along with the sockets', async () => {
     const { dispatcher, pushed, realtime } = setUp([[stored(['bob'])]]);
@@ -119,7 +122,6 @@ describe('NotificationDispatcher', () => {
   });
 
   it('stores a list over 2,000 recipients in parts, sending each, Web Push after the last', async () => {
-    const big = Array.from({ length: 2001 }, (_, k) => `u${k}`);
     const { dispatcher, events } = setUp([[stored(['a'])], [stored(['b'])]]);
     await dispatcher.dispatch([
       toUsers('small-1', ['a']),
@@ -145,7 +147,6 @@ describe('NotificationDispatcher', () => {
   });
 
   it('hands the parts already sent to Web Push when a later part fails, and fails the job', async () => {
-    const big = Array.from({ length: 2001 }, (_, k) => `u${k}`);
     const { dispatcher, events, store } = setUp([]);
     store.storeInParts.mockImplementationOnce(
       (_input: Dispatch, _users: readonly string[], onPart: (p: StoredPublication) => void) => {
@@ -158,7 +159,6 @@ describe('NotificationDispatcher', () => {
   });
 
   it('leaves a part whose send failed to the retry: no Web Push for it', async () => {
-    const big = Array.from({ length: 2001 }, (_, k) => `u${k}`);
     const { dispatcher, events, realtime } = setUp([]);
     realtime.publishNotifications.mockImplementationOnce(() =>
       Promise.reject(new Error('redis down')),

@@ -4,8 +4,8 @@
  * groups. Both processors call `dispatch`; nothing else calls NotificationStore or
  * RealtimePublisher.publishNotifications, so what is added here applies to every notification:
  * - before storing, in `dispatch`: anything that changes who gets a row (preferences);
- * - after storing: everything done with stored rows, `toSockets` (metrics, the realtime push),
- *   then Web Push (`push.dispatch`). They get each publication or part once it is committed,
+ * - after storing: everything done with stored rows, `toSockets` (metrics, the realtime push)
+ *   and Web Push (`push.dispatch`, issued right after the realtime push, not awaiting it). They get each publication or part once it is committed,
  *   `created: false` for rows stored by an earlier run (a retry pushes them again; sockets drop
  *   seqs they already have, Web Push sends each notification at most once).
  *
