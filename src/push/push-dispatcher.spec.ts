@@ -1,4 +1,8 @@
-import { publicationsOf, pushBatches } from './push-dispatcher';
+import type { AppConfig } from '../config/app-config';
+import type { Presence } from '../realtime/presence.port';
+import { PushDispatcher, publicationsOf, pushBatches } from './push-dispatcher';
+import type { PushQueue } from './push.queue';
+import type { PushSubscriptionsService, PushTargetRow } from './push-subscriptions.service';
 import { PUSH_BATCH_SIZE, PUSH_DECIDE_SIZE, pushJobData } from './push.jobs';
 import type { PushablePublication } from './push.ports';
 
@@ -101,5 +105,88 @@ describe('pushJobData', () => {
       recipients: [{ userId: 'u1', id: 'id-1', seq: 4, content: 0 }],
       pending: { 'id-1': ['s1'] },
     });
+  });
+});
+
+describe('PushDispatcher.decide', () => {
+  const job = (type: string, recipients: [string, string][], critical = false) => {
+    const [decision] = pushBatches(
+      [publication(type, recipients, critical)],
+      () => true,
+      PUSH_DECIDE_SIZE,
+      'decide',
+    );
+    return decision;
+  };
+  const row = (userId: string): PushTargetRow => ({
+    id: `s-${userId}`,
+    userId,
+    endpoint: `https://push.example/${userId}`,
+    p256dh: 'k',
+    auth: 'a',
+  });
+
+  it('decides jobs running side by side with one lookup each, each job getting its own batches', async () => {
+    const lookups: string[][] = [];
+    let releaseFirst = () => {};
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const subscriptions = {
+      forUsers: async (userIds: readonly string[]) => {
+        lookups.push([...userIds].sort());
+        if (lookups.length === 1) await firstHeld;
+        return userIds.filter((u) => u !== 'u-nosub').map(row);
+      },
+    } as unknown as PushSubscriptionsService;
+    const presence: Presence = {
+      onlineUserIds: (userIds) => Promise.resolve(new Set(userIds.filter((u) => u === 'u-online'))),
+    };
+    const muted: string[][] = [];
+    const mutes = {
+      mutedUserIds: (userIds: readonly string[], type: string) => {
+        muted.push([type, ...[...userIds].sort()]);
+        return Promise.resolve(new Set(userIds.filter((u) => u === 'u-muted')));
+      },
+    };
+    const config = { webPush: { vapid: { publicKey: 'p' } } } as unknown as AppConfig;
+    const dispatcher = new PushDispatcher(config, presence, mutes, subscriptions, {} as PushQueue);
+
+    const first = dispatcher.decide(job('a', [['u1', 'id-1']]));
+    const second = job('a', [
+      ['u2', 'id-2'],
+      ['u-online', 'id-3'],
+      ['u-muted', 'id-4'],
+    ]);
+    const third = job(
+      'b',
+      [
+        ['u-muted', 'id-5'],
+        ['u-nosub', 'id-6'],
+      ],
+      true,
+    );
+    const together = Promise.all([dispatcher.decide(second), dispatcher.decide(third)]);
+    releaseFirst();
+    const [one, [two, three]] = await Promise.all([first, together]);
+
+    // The first ran alone; the two that came while it ran shared one lookup of each kind.
+    expect(lookups).toEqual([['u1'], ['u-muted', 'u-nosub', 'u-online', 'u2']]);
+    expect(muted).toEqual([
+      ['a', 'u1'],
+      ['a', 'u-muted', 'u2'],
+    ]);
+    const ids = (d: { batches: { recipients: { id: string }[] }[] }) =>
+      d.batches.flatMap((b) => b.recipients.map((r) => r.id));
+    expect(ids(one)).toEqual(['id-1']);
+    expect(ids(two)).toEqual(['id-2']); // online and muted left out
+    expect(ids(three)).toEqual(['id-5']); // critical: past the mute; no subscription: none
+    expect(two.subscriptions.map((s) => s.userId)).toEqual(['u2']);
+    expect(three.subscriptions.map((s) => s.userId)).toEqual(['u-muted']);
+    // Each job's batches are the ones it makes alone (same keys), so a retry makes them again.
+    const alone = (d: typeof second) =>
+      pushBatches(publicationsOf(d), (_p, userId) =>
+        d === second ? userId === 'u2' : userId === 'u-muted',
+      );
+    expect(two.batches).toEqual(alone(second));
+    expect(three.batches).toEqual(alone(third));
   });
 });

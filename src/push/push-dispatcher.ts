@@ -33,9 +33,18 @@ import {
 } from './push.jobs';
 import { PushQueue } from './push.queue';
 import { PushSubscriptionsService, type PushTargetRow } from './push-subscriptions.service';
+import { GroupedCalls } from './grouped-calls';
+
+/** Decisions sharing one set of lookups, at most (each up to PUSH_DECIDE_SIZE recipients). */
+const DECISIONS_PER_GROUP = 16;
 
 @Injectable()
 export class PushDispatcher implements PushDispatch {
+  private readonly decisions = new GroupedCalls<PushDecideJobData, Decision>(
+    (jobs) => this.decideGroup(jobs),
+    DECISIONS_PER_GROUP,
+  );
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PRESENCE) private readonly presence: Presence,
@@ -54,20 +63,28 @@ export class PushDispatcher implements PushDispatch {
 
   /**
    * A `push-decide` job: the push batches its recipients get, with the subscriptions of
-   * everyone in them (the caller sends them at once, or queues them).
+   * everyone in them (the caller sends them at once, or queues them). Decisions of jobs running
+   * side by side share their lookups (GroupedCalls): one subscription, one presence and one
+   * mute lookup per type for the whole group, while each job's batches are those it would get
+   * alone, so a retried job still makes the same batches.
    */
-  async decide(data: PushDecideJobData): Promise<Decision> {
+  decide(data: PushDecideJobData): Promise<Decision> {
+    return this.decisions.call(data);
+  }
+
+  private async decideGroup(jobs: PushDecideJobData[]): Promise<Decision[]> {
     const none: Decision = { batches: [], subscriptions: [] };
-    if (!this.config.webPush.vapid) return none;
-    const publications = publicationsOf(data);
+    if (!this.config.webPush.vapid) return jobs.map(() => none);
+    const publicationsByJob = jobs.map(publicationsOf);
+    const publications = publicationsByJob.flat();
     const everyone = new Set<string>();
     for (const p of publications) for (const r of p.recipients) everyone.add(r.userId);
     const subscriptions = await this.subscriptions.forUsers([...everyone]);
     const subscribed = new Set(subscriptions.map((s) => s.userId));
-    if (subscribed.size === 0) return none;
+    if (subscribed.size === 0) return jobs.map(() => none);
     const online = await this.presence.onlineUserIds([...subscribed]);
     const offline = new Set([...subscribed].filter((userId) => !online.has(userId)));
-    if (offline.size === 0) return none;
+    if (offline.size === 0) return jobs.map(() => none);
 
     // Who muted push, per type, over every non-critical publication of that type.
     const usersByType = new Map<string, Set<string>>();
@@ -84,11 +101,16 @@ export class PushDispatcher implements PushDispatch {
     for (const [type, users] of usersByType) {
       mutedByType.set(type, await this.mutes.mutedUserIds([...users], type));
     }
-    const batches = pushBatches(publications, (p, userId) => {
-      if (!offline.has(userId)) return false;
-      return p.content.critical === true || !mutedByType.get(p.content.type)?.has(userId);
+    const wanted = (p: PushablePublication, userId: string) =>
+      offline.has(userId) &&
+      (p.content.critical === true || !mutedByType.get(p.content.type)?.has(userId));
+    const offlineSubscriptions = subscriptions.filter((s) => offline.has(s.userId));
+    return publicationsByJob.map((ofJob) => {
+      const batches = pushBatches(ofJob, wanted);
+      if (batches.length === 0) return none;
+      const users = new Set(batches.flatMap((b) => b.recipients.map((r) => r.userId)));
+      return { batches, subscriptions: offlineSubscriptions.filter((s) => users.has(s.userId)) };
     });
-    return { batches, subscriptions: subscriptions.filter((s) => offline.has(s.userId)) };
   }
 }
 

@@ -26,8 +26,11 @@ import {
   type PushRecipient,
 } from './push.jobs';
 import { PushQueue } from './push.queue';
+import { GroupedCalls } from './grouped-calls';
 
 const SENDS_IN_FLIGHT = 8;
+/** Batches whose claims share one Redis pipeline, at most (PUSH_BATCH_SIZE each). */
+const CLAIMS_PER_GROUP = 32;
 
 @Injectable()
 export class PushProcessor implements OnApplicationBootstrap {
@@ -37,6 +40,10 @@ export class PushProcessor implements OnApplicationBootstrap {
     'push-batch': (job: Job<PushBatchJobData>) => this.run(pushJobData(job.data)),
   };
   private readonly sent: Counter<'outcome'>;
+  private readonly claims = new GroupedCalls<
+    { key: string; recipients: PushRecipient[] },
+    PushRecipient[]
+  >((batches) => this.claimGroup(batches), CLAIMS_PER_GROUP);
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -180,20 +187,38 @@ export class PushProcessor implements OnApplicationBootstrap {
     );
   }
 
-  /** The recipients this batch owns: claimed now, or by an earlier run of the same batch. */
-  private async claim(key: string, recipients: PushRecipient[]): Promise<PushRecipient[]> {
+  /**
+   * The recipients this batch owns: claimed now, or by an earlier run of the same batch. The
+   * claims of batches running side by side go to Redis in one pipeline (GroupedCalls).
+   */
+  private claim(key: string, recipients: PushRecipient[]): Promise<PushRecipient[]> {
+    return this.claims.call({ key, recipients });
+  }
+
+  private async claimGroup(
+    batches: { key: string; recipients: PushRecipient[] }[],
+  ): Promise<PushRecipient[][]> {
     const redis = this.queue.queue.client;
     const prefix = `${this.config.redis.prefix}:push:claim:`;
     const ttl = this.queue.claimTtlSeconds;
     const pipeline = redis.pipeline();
-    for (const r of recipients) {
-      pipeline.set(prefix + r.id, key, 'EX', ttl, 'NX');
-      pipeline.get(prefix + r.id);
+    for (const { key, recipients } of batches) {
+      for (const r of recipients) {
+        pipeline.set(prefix + r.id, key, 'EX', ttl, 'NX');
+        pipeline.get(prefix + r.id);
+      }
     }
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([error]) => error);
     if (failed) throw failed[0] as Error;
-    return recipients.filter((_, k) => results[2 * k + 1]?.[1] === key);
+    let at = 0;
+    return batches.map(({ key, recipients }) =>
+      recipients.filter(() => {
+        const owner = results[at + 1]?.[1];
+        at += 2;
+        return owner === key;
+      }),
+    );
   }
 }
 
