@@ -1,10 +1,12 @@
 /**
  * `--push-offline`: a Web Push service on this machine (the tests' HTTPS push service, which
- * verifies VAPID and decrypts every aes128gcm body, so a push counted here is one a browser
- * would show), and as many offline users as there are sockets, each with one subscription on
- * it, registered through Herald's REST API as that user. Herald is started with push on and
- * trusts the service's self-signed certificate; the scenarios then send half their
- * notifications to offline users and count what reaches the push service, by `data.i`.
+ * verifies VAPID on every push and decrypts a sample of the aes128gcm bodies, checking each
+ * one's payload against its `Topic`), and as many offline users as there are sockets, each
+ * with one subscription on it, registered through Herald's REST API as that user. Herald is
+ * started with push on and trusts the service's self-signed certificate; the scenarios then
+ * send half their notifications to offline users and count what reaches the push service, by
+ * `data.i`, which the sink reads from the notification its `Topic` names (one query per
+ * drain step, after the sockets' part of the run).
  * The service runs in a process of its own at nice 19 (push-service-process.ts); its CPU is
  * reported apart (`pushServicePct`), not as the load generator's.
  */
@@ -45,6 +47,8 @@ export interface PushFigures {
 export class PushSink {
   private received: ReceivedRecord[] = [];
   private problems = 0;
+  /** Topic → `data.i` of that notification (null: no such notification, or no `data.i`). */
+  private readonly indexByTopic = new Map<string, number | null>();
   private nextRequest = 0;
   private readonly waiting = new Map<number, (subscription: BrowserSubscription) => void>();
   private readonly registered = new WeakSet<BenchRun>();
@@ -129,17 +133,40 @@ export class PushSink {
     await Promise.all(Array.from({ length: REGISTER_IN_FLIGHT }, worker));
   }
 
-  /** Pushes received since the last call. */
-  take(): PushDelivery[] {
+  /**
+   * Pushes received since the last call, each with `data.i` of its notification: read from
+   * Postgres by Topic (one query for the topics not seen before); a decrypted push's own
+   * `data.i` must be the same, or the push counts as a problem.
+   */
+  private async take(run: BenchRun): Promise<PushDelivery[]> {
     const fresh = this.received;
     this.received = [];
+    const unknown = new Set<string>();
+    for (const push of fresh) {
+      if (!push.topic || this.indexByTopic.has(push.topic)) continue;
+      if (TOPIC_OF_ID.test(push.topic)) unknown.add(push.topic);
+      else this.indexByTopic.set(push.topic, null);
+    }
+    if (unknown.size > 0) {
+      const rows = await run.herald.query<{ id: string; i: number | null }>(
+        `SELECT id::text AS id, (data->>'i')::int AS i FROM notifications WHERE id = ANY($1::uuid[])`,
+        [[...unknown].map(uuidOfTopic)],
+      );
+      for (const topic of unknown) this.indexByTopic.set(topic, null);
+      for (const row of rows) this.indexByTopic.set(row.id.replace(/-/g, ''), row.i);
+    }
     const out: PushDelivery[] = [];
     for (const push of fresh) {
-      if (push.problem || push.index === undefined) {
+      const index = push.topic ? this.indexByTopic.get(push.topic) : null;
+      if (push.problem || index === null || index === undefined) {
         this.problems += 1;
         continue;
       }
-      out.push({ index: push.index, at: push.at, path: push.path });
+      if (push.index !== undefined && push.index !== index) {
+        this.problems += 1; // the payload is not the notification its Topic names
+        continue;
+      }
+      out.push({ index, at: push.at, path: push.path });
     }
     return out;
   }
@@ -150,6 +177,7 @@ export class PushSink {
    * (`sentAt(index)`) → push received.
    */
   async drain(
+    run: BenchRun,
     expected: (index: number) => boolean,
     expectedCount: number,
     sentAt: (index: number) => number,
@@ -160,7 +188,7 @@ export class PushSink {
     let duplicates = 0;
     let lastProgress = nowMs();
     while (seen.size < expectedCount && nowMs() - lastProgress < DRAIN_IDLE_MS) {
-      for (const push of this.take()) {
+      for (const push of await this.take(run)) {
         if (!expected(push.index)) continue; // a warm-up or earlier round's push
         const key = `${push.index} ${push.path}`;
         if (seen.has(key)) {
@@ -199,4 +227,12 @@ export class PushSink {
       this.child.send(request);
     });
   }
+}
+
+/** What Herald sends as `Topic`: a notification id without its dashes. */
+const TOPIC_OF_ID = /^[0-9a-f]{32}$/;
+
+/** `Topic` as the uuid it came from. */
+function uuidOfTopic(topic: string): string {
+  return `${topic.slice(0, 8)}-${topic.slice(8, 12)}-${topic.slice(12, 16)}-${topic.slice(16, 20)}-${topic.slice(20)}`;
 }

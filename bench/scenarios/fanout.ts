@@ -124,6 +124,7 @@ export async function fanout(
       };
       if (options.pushOffline) {
         const push = await options.pushOffline.drain(
+          run,
           (i) => i === index,
           offline.length,
           () => sentAt,

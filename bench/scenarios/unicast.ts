@@ -76,6 +76,7 @@ export async function unicast(
   let push: PushFigures | undefined;
   if (options.pushOffline) {
     push = await options.pushOffline.drain(
+      run,
       (index) => index < sent.sent && isOffline(options, index) && sent.acceptedFlags[index] === 1,
       sent.accepted - toSocket,
       (index) => sent.scheduledAt[index],

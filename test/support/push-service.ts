@@ -4,6 +4,12 @@
  * NODE_EXTRA_CA_CERTS instead). It checks each request's VAPID `Authorization` (RFC 8292) and
  * decrypts its aes128gcm body (RFC 8291/8188) with the subscription's private key, written
  * here from the RFCs with node:crypto, so a test sees exactly what a browser would.
+ *
+ * `decryptEvery: n` (the benchmark's, default 1) decrypts one request in n and checks only the
+ * framing of the others: a push service never decrypts, and a browser decrypts only its own, so
+ * on a machine shared with the sender this keeps the stand-in's CPU to what a test needs. A
+ * VAPID JWT that verified once is not verified again (the same bytes verify the same way); its
+ * expiry is checked on every request.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -31,11 +37,21 @@ export interface ReceivedPush {
   at: number;
   headers: Record<string, string | string[] | undefined>;
   bodyBytes: number;
-  /** The decrypted JSON, or null when decryption failed (see `problem`). */
+  /** The decrypted JSON, or null when decryption failed (see `problem`) or was left out. */
   payload: Record<string, unknown> | null;
   /** What was wrong with the request (VAPID or encryption); null when all checked out. */
   problem: string | null;
+  /** The body was decrypted (always, unless `decryptEvery` > 1 left it out). */
+  decrypted: boolean;
 }
+
+export interface PushServiceOptions {
+  /** Decrypt one request in this many (1: all). */
+  decryptEvery?: number;
+}
+
+/** Verified VAPID JWTs kept, at most (a sender signs one per origin and reuses it for hours). */
+const VERIFIED_JWTS_MAX = 64;
 
 export interface Answer {
   status: number;
@@ -54,13 +70,17 @@ export class TestPushService {
   private readonly server: Server;
   private readonly clients = new Map<string, Client>();
   private readonly answers = new Map<string, Answer[]>();
+  /** JWT → its `exp` (seconds), for JWTs whose signature and claims verified. */
+  private readonly verifiedJwts = new Map<string, number>();
   private next = 0;
+  private requests = 0;
 
   private constructor(
     key: string,
     cert: string,
     private readonly vapidPublicKey: string,
     private readonly subject: string,
+    private readonly decryptEvery: number,
   ) {
     this.certPem = cert;
     this.server = createServer({ key, cert }, (req, res) => {
@@ -76,16 +96,22 @@ export class TestPushService {
           bodyBytes: body.length,
           payload: null,
           problem: null,
+          decrypted: false,
         };
         try {
           this.checkVapid(String(req.headers.authorization ?? ''));
           const client = this.clients.get(path);
           if (!client) throw new Error(`no subscription at ${path}`);
           if (req.headers['content-encoding'] !== 'aes128gcm') throw new Error('not aes128gcm');
-          record.payload = JSON.parse(decrypt(body, client).toString('utf8')) as Record<
-            string,
-            unknown
-          >;
+          if (++this.requests % this.decryptEvery === 0) {
+            record.decrypted = true;
+            record.payload = JSON.parse(decrypt(body, client).toString('utf8')) as Record<
+              string,
+              unknown
+            >;
+          } else {
+            checkFraming(body);
+          }
         } catch (error) {
           record.problem = (error as Error).message;
         }
@@ -96,7 +122,15 @@ export class TestPushService {
     });
   }
 
-  static async start(vapidPublicKey: string, subject: string): Promise<TestPushService> {
+  static async start(
+    vapidPublicKey: string,
+    subject: string,
+    options: PushServiceOptions = {},
+  ): Promise<TestPushService> {
+    const decryptEvery = options.decryptEvery ?? 1;
+    if (!Number.isInteger(decryptEvery) || decryptEvery < 1) {
+      throw new Error(`decryptEvery must be a whole number ≥ 1, not ${decryptEvery}`);
+    }
     const dir = mkdtempSync(join(tmpdir(), 'herald-push-'));
     try {
       execFileSync('openssl', [
@@ -109,6 +143,7 @@ export class TestPushService {
         readFileSync(join(dir, 'cert.pem'), 'utf8'),
         vapidPublicKey,
         subject,
+        decryptEvery,
       );
       await new Promise<void>((resolve) => service.server.listen(0, '127.0.0.1', resolve));
       service.origin = `https://127.0.0.1:${(service.server.address() as AddressInfo).port}`;
@@ -152,6 +187,11 @@ export class TestPushService {
     if (!match) throw new Error(`Authorization is not vapid t=…, k=…: ${header.slice(0, 40)}`);
     const [, jwt, k] = match;
     if (k !== this.vapidPublicKey) throw new Error('k is not the server key');
+    const verifiedExp = this.verifiedJwts.get(jwt);
+    if (verifiedExp !== undefined) {
+      if (verifiedExp < Date.now() / 1000) throw new Error('bad exp');
+      return;
+    }
     const [head, claims, signature] = jwt.split('.');
     const raw = Buffer.from(k, 'base64url');
     const key = createPublicKey({
@@ -181,10 +221,23 @@ export class TestPushService {
     const now = Date.now() / 1000;
     if (!body.exp || body.exp < now || body.exp > now + 24 * 3600) throw new Error('bad exp');
     if (body.sub !== this.subject) throw new Error(`sub ${body.sub}`);
+    if (this.verifiedJwts.size >= VERIFIED_JWTS_MAX) this.verifiedJwts.clear();
+    this.verifiedJwts.set(jwt, body.exp);
   }
 }
 
 const hmac = (key: Buffer, data: Buffer) => createHmac('sha256', key).update(data).digest();
+
+/** RFC 8188 framing of a body not decrypted: one record, a 65-byte sender key, a tag. */
+function checkFraming(body: Buffer): void {
+  if (body.length < 21) throw new Error('shorter than an aes128gcm header');
+  const recordSize = body.readUInt32BE(16);
+  const idLength = body[20];
+  if (idLength !== 65) throw new Error(`key id of ${idLength} bytes, not a P-256 public key`);
+  const ciphertext = body.length - 21 - idLength;
+  if (ciphertext < 17) throw new Error('no ciphertext');
+  if (ciphertext > recordSize) throw new Error('more than one record');
+}
 
 /** RFC 8291 §3.4 key derivation, RFC 8188 aes128gcm record decryption (one record). */
 function decrypt(body: Buffer, client: Client): Buffer {
