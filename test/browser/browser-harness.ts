@@ -81,11 +81,16 @@ export class HostApp {
   }
 }
 
-/** Opens a new page of the host app whose body is `body`. */
+/**
+ * Opens a new page of the host app whose body is `body`. `fakeClock`: the page's timers are
+ * Playwright's (time flows as usual until a test moves it with `page.clock.runFor`), and the
+ * page counts the connections it starts (`connectionAttempts`).
+ */
 export async function openHostPage(
   context: BrowserContext,
   host: HostApp,
   body: string,
+  options: { fakeClock?: boolean } = {},
 ): Promise<HostPage> {
   const page = await context.newPage();
   const errors: string[] = [];
@@ -95,8 +100,47 @@ export async function openHostPage(
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('websocket', (socket) => sockets.push(socket.url()));
+  if (options.fakeClock) {
+    await page.clock.install();
+    await page.addInitScript(COUNT_CONNECTION_ATTEMPTS);
+  }
   await page.goto(host.page(body));
   return { page, errors, sockets };
+}
+
+/**
+ * Counts, as they are made, the WebSockets the page constructs and its fetches of the event
+ * stream: counted in the page, not from Playwright's events, so a count read right after
+ * `page.clock.runFor` already holds what the fired timers started.
+ */
+const COUNT_CONNECTION_ATTEMPTS = `(() => {
+  window.__attempts = { webSocket: 0, stream: 0 };
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      window.__attempts.webSocket += 1;
+    }
+  };
+  const nativeFetch = window.fetch.bind(window);
+  window.fetch = (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (new URL(url, location.href).pathname === '/v1/stream') window.__attempts.stream += 1;
+    return nativeFetch(input, init);
+  };
+})()`;
+
+/** Connections the page started (a page opened with `fakeClock`). */
+export function connectionAttempts(page: Page): Promise<{ webSocket: number; stream: number }> {
+  return page.evaluate<{ webSocket: number; stream: number }>('window.__attempts');
+}
+
+/**
+ * Fires every timer a page opened with `fakeClock` would fire in the next `ms` (the widget's
+ * longest wait is its five-minute WebSocket retry from the stream fallback).
+ */
+export async function runTimers(page: Page, ms = 10 * 60_000): Promise<void> {
+  await page.clock.runFor(ms);
 }
 
 /** The two-line embed of the README. */

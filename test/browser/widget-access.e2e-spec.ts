@@ -2,6 +2,7 @@
 import { eventually, type TestApp } from '../support/test-app';
 import { tokenFor } from '../support/tokens';
 import {
+  connectionAttempts,
   embed,
   focusedInWidget,
   itemTitled,
@@ -10,6 +11,7 @@ import {
   openPanel,
   publish,
   publishInOrder,
+  runTimers,
   useBrowserSuite,
   waitForBadge,
   waitForStatus,
@@ -33,14 +35,16 @@ const COUNT_UNAUTHORIZED = `<script>
 describe('tokens', () => {
   it('stops after one attempt and says so when the token is rejected at the upgrade', async () => {
     const forged = tokenFor('mallory', { secret: 'not-the-secret-of-this-server-0123456789' });
-    const { page, sockets } = await openHostPage(
+    const { page } = await openHostPage(
       suite.context,
       host,
       COUNT_UNAUTHORIZED + embed(app, forged),
+      { fakeClock: true },
     );
     await waitForStatus(page, 'unauthorized');
-    await page.waitForTimeout(2000); // a retry loop would have tried again by now
-    expect(sockets).toHaveLength(1);
+    // Every timer the widget set fires now: a retry of any kind would start a connection.
+    await runTimers(page);
+    expect(await connectionAttempts(page)).toEqual({ webSocket: 1, stream: 0 });
     expect(await page.evaluate('window.unauthorized')).toBe(1);
     await openPanel(page);
     expect(await page.locator('herald-inbox .banner').textContent()).toContain(
@@ -49,10 +53,11 @@ describe('tokens', () => {
   });
 
   it('stops at close code 4401 when the token expires and there is no hook to renew it', async () => {
-    const { page, sockets } = await openHostPage(
+    const { page } = await openHostPage(
       suite.context,
       host,
       `<script src="${app.url}/widget.js"></script>`,
+      { fakeClock: true },
     );
     // The token is minted once the page and widget.js have loaded, so its short life has to
     // cover only the socket's handshake, not a page load on a busy machine (or the upgrade is
@@ -65,8 +70,8 @@ describe('tokens', () => {
     })()`);
     await waitForStatus(page, 'online');
     await waitForStatus(page, 'unauthorized', 7000);
-    await page.waitForTimeout(1000);
-    expect(sockets).toHaveLength(1);
+    await runTimers(page);
+    expect(await connectionAttempts(page)).toEqual({ webSocket: 1, stream: 0 });
   });
 
   it('asks the getToken hook for a new token when one expires, and keeps delivering', async () => {
