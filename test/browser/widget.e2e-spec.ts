@@ -103,22 +103,24 @@ describe('the widget', () => {
     await waitForStatus(page, 'offline');
     await publish(app, 'cleo', 'Published while disconnected');
     await waitForStored(app, 'cleo', 2);
-    await page.waitForTimeout(300);
+    // No socket is open (the server closed them, the browser is offline): nothing can arrive.
     expect(await itemTitled(page, 'Published while disconnected').count()).toBe(0);
     expect(await page.locator('herald-inbox .banner').textContent()).toContain('offline');
 
     await suite.context.setOffline(false);
     await waitForStatus(page, 'online');
     await itemTitled(page, 'Published while disconnected').waitFor({ timeout: 2000 });
-    await publish(app, 'cleo', 'Live after the reconnect');
-    await itemTitled(page, 'Live after the reconnect').waitFor({ timeout: 1000 });
-    await page.waitForTimeout(300); // time for a duplicate to show up, if one were coming
+    await publishInOrder(app, 'cleo', ['Live after the reconnect', 'Last one'], 2);
+    // The socket delivers in order: once the last one is shown, a duplicate the server had
+    // sent before it would be shown too.
+    await itemTitled(page, 'Last one').waitFor({ timeout: 2000 });
     expect(await items(page).locator('.title').allTextContents()).toEqual([
+      'Last one',
       'Live after the reconnect',
       'Published while disconnected',
       'Seen before the drop',
     ]);
-    expect(await badgeCount(page)).toBe('3');
+    expect(await badgeCount(page)).toBe('4');
     expect(sockets).toHaveLength(2);
   });
 
@@ -130,10 +132,14 @@ describe('the widget', () => {
     await Promise.all([1, 2, 3].map((i) => publish(app, 'dina', `Burst ${i}`)));
     await waitForStatus(page, 'online', 5000);
     await eventually(async () => (await items(page).count()) >= 3, 3000, 'three rows');
-    await page.waitForTimeout(300);
+    // Stored after the burst, so delivered after it on the socket: a duplicate of the burst
+    // would be shown by the time this is.
+    await waitForStored(app, 'dina', 3);
+    await publishInOrder(app, 'dina', ['After the burst'], 3);
+    await itemTitled(page, 'After the burst').waitFor({ timeout: 2000 });
     const titles = await items(page).locator('.title').allTextContents();
-    expect([...titles].sort()).toEqual(['Burst 1', 'Burst 2', 'Burst 3']);
-    expect(await badgeCount(page)).toBe('3');
+    expect([...titles].sort()).toEqual(['After the burst', 'Burst 1', 'Burst 2', 'Burst 3']);
+    expect(await badgeCount(page)).toBe('4');
   });
 
   it('renders HTML in a notification as text', async () => {
@@ -148,8 +154,8 @@ describe('the widget', () => {
     const title = '<img src=x onerror=alert(1)>';
     await publish(app, 'eve', title, { body: '<script>alert(2)</script><b>bold</b>' });
     await items(page).first().waitFor();
-    await page.waitForTimeout(300);
 
+    // No element was made from the notification's HTML, so none can run (or alert) later.
     expect(await items(page).first().locator('.title').textContent()).toBe(title);
     expect(await items(page).first().locator('.body').textContent()).toBe(
       '<script>alert(2)</script><b>bold</b>',
