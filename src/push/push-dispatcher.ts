@@ -6,7 +6,8 @@
  * - `decide`, run by the push queue's processor (on whichever instance runs `push`): keeps the
  *   recipients who have a subscription, no open connection on any instance (Presence) and no
  *   `push` mute for the type (critical notifications ignore mutes), with one subscription, one
- *   presence and one mute lookup per type for the whole job, and cuts them into batches of
+ *   presence and one mute lookup per type for the whole job (for all the jobs the push queue
+ *   runs side by side, when they decide at once), and cuts them into batches of
  *   PUSH_BATCH_SIZE pushes, whether they come from one publication or many.
  * Ids come from the notification ids, so a retried publish job queues the same decisions
  * (not again) and a retried decision makes the same batches; presence is read when the
