@@ -3,7 +3,7 @@
  * (ClientFleet), a service REST client, and meters for memory, CPU and (optionally) I/O counts.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -16,6 +16,9 @@ import { MetricsSampler } from './metrics-sampler';
 import { ResourceMeter } from './resource-meter';
 import { RestClient } from './rest-client';
 import { MiB, percentiles, round1, sleep, type Percentiles } from './stats';
+
+/** What io-counter.ts writes, one file per Herald process. */
+const IO_FILE = /^io-counts-\d+\.json$/;
 
 export interface BenchOptions {
   root: string;
@@ -56,7 +59,7 @@ export interface ConnectPhase {
 
 export class BenchRun {
   readonly service: RestClient;
-  private readonly ioFile: string;
+  private readonly ioDir: string;
   private readonly startedAt = new Date().toISOString();
   private readonly loadBefore = loadavg().map(round1);
 
@@ -74,7 +77,7 @@ export class BenchRun {
       },
     );
     this.service = new RestClient(herald.urls, token, options.restSockets);
-    this.ioFile = join(options.outDir, 'io-counts.json');
+    this.ioDir = options.outDir;
   }
 
   static async start(options: BenchOptions): Promise<BenchRun> {
@@ -94,6 +97,7 @@ export class BenchRun {
         logLevel: 'error',
       });
       nodeArgs.push('--require', counter);
+      // Each process (every instance, the push instance too) writes a file of its own.
       env.BENCH_IO_FILE = join(options.outDir, 'io-counts.json');
     }
     const herald = new HeraldCluster(
@@ -183,10 +187,22 @@ export class BenchRun {
     );
   }
 
-  /** Running totals of SQL statements and Redis commands (only with --count-io). */
+  /**
+   * Running totals of SQL statements and Redis commands, summed over every Herald process of
+   * the run (only with --count-io).
+   */
   ioCounts(): Record<string, number> {
-    if (!this.options.countIo || !existsSync(this.ioFile)) return {};
-    return JSON.parse(readFileSync(this.ioFile, 'utf8')) as Record<string, number>;
+    if (!this.options.countIo || !existsSync(this.ioDir)) return {};
+    const totals: Record<string, number> = {};
+    for (const name of readdirSync(this.ioDir)) {
+      if (!IO_FILE.test(name)) continue;
+      const counts = JSON.parse(readFileSync(join(this.ioDir, name), 'utf8')) as Record<
+        string,
+        number
+      >;
+      for (const [key, value] of Object.entries(counts)) totals[key] = (totals[key] ?? 0) + value;
+    }
+    return totals;
   }
 
   async finish(): Promise<void> {

@@ -46,7 +46,9 @@ wrap(Redis, 'sendCommand', ([command, stream]) => {
 wrap(Pipeline, 'exec', () => count('redis <pipeline/multi exec>'));
 
 if (file) {
-  const flush = () => writeFileSync(file, JSON.stringify(counts));
+  // One file per process (io-counts-<pid>.json): the bench sums them over the run's instances.
+  const own = file.replace(/\.json$/, `-${process.pid}.json`);
+  const flush = () => writeFileSync(own, JSON.stringify(counts));
   setInterval(flush, 250).unref();
   process.on('exit', flush);
 }
