@@ -228,7 +228,7 @@ export class TestPushService {
 
 const hmac = (key: Buffer, data: Buffer) => createHmac('sha256', key).update(data).digest();
 
-/** RFC 8188 framing of a body not decrypted: one record, a 65-byte sender key, a tag. */
+/** RFC 8188 framing of a body: one record, a 65-byte sender key, a tag (decrypted or not). */
 function checkFraming(body: Buffer): void {
   if (body.length < 21) throw new Error('shorter than an aes128gcm header');
   const recordSize = body.readUInt32BE(16);
@@ -241,12 +241,11 @@ function checkFraming(body: Buffer): void {
 
 /** RFC 8291 §3.4 key derivation, RFC 8188 aes128gcm record decryption (one record). */
 function decrypt(body: Buffer, client: Client): Buffer {
+  checkFraming(body);
   const salt = body.subarray(0, 16);
-  const recordSize = body.readUInt32BE(16);
   const idLength = body[20];
   const senderPublic = body.subarray(21, 21 + idLength);
   const ciphertext = body.subarray(21 + idLength);
-  if (ciphertext.length > recordSize) throw new Error('more than one record');
   const secret = client.ecdh.computeSecret(senderPublic);
   const keyInfo = Buffer.concat([
     Buffer.from('WebPush: info\0'),
