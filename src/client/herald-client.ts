@@ -8,6 +8,8 @@
  *   const socket = await alice.connect();
  *   const { items } = await alice.inbox.list({ view: 'all' });
  */
+import { randomUUID } from 'node:crypto';
+import { HeraldError } from './herald-error';
 import { HeraldSocket, type SocketOptions } from './herald-socket';
 import {
   HttpTransport,
@@ -24,7 +26,19 @@ import type { PublishAccepted, PublishRequest } from './types';
 export interface HeraldClientOptions extends TransportOptions {
   /** Called with every socket `connect` opens (e.g. to close them all after a test). */
   onSocket?: (socket: HeraldSocket) => void;
+  /**
+   * How often `publish` and `publishBatch` try again after a 503 or 429 (default 0: never),
+   * each time after the answer's `Retry-After` (1 s without one, at most 10 s). A publish
+   * without an `idempotencyKey` is given one (a random UUID) before its first attempt, so a
+   * retry never stores it twice, even when a 503 came after Redis took it late.
+   */
+  publishRetries?: number;
 }
+
+/** The answers that mean "not now, later": Herald sheds load with 503, rate limits with 429. */
+const RETRY_LATER = new Set([429, 503]);
+const DEFAULT_RETRY_WAIT_MS = 1000;
+const MAX_RETRY_WAIT_MS = 10_000;
 
 export class HeraldClient {
   readonly inbox: InboxApi;
@@ -56,17 +70,23 @@ export class HeraldClient {
     return new HeraldClient({ ...this.options, token });
   }
 
-  /** Queued (202): it is stored and pushed shortly; the same idempotencyKey gives the same jobId. */
+  /**
+   * Queued (202): it is stored and pushed shortly; the same idempotencyKey gives the same jobId.
+   * Retried after 503/429 as `publishRetries` says.
+   */
   publish(notification: PublishRequest): Promise<PublishAccepted> {
-    return this.http.call('POST', '/v1/notifications', { body: notification });
+    const body = this.keyed(notification);
+    return this.retrying(() => this.http.call('POST', '/v1/notifications', { body }));
   }
 
-  /** 1–100 publishes, all checked before any is queued; one answer each, in order. */
+  /**
+   * 1–100 publishes, all checked before any is queued; one answer each, in order. Retried after
+   * 503/429 as `publishRetries` says (the batch is queued whole or not at all).
+   */
   async publishBatch(notifications: PublishRequest[]): Promise<PublishAccepted[]> {
-    const answer = await this.http.call<{ items: PublishAccepted[] }>(
-      'POST',
-      '/v1/notifications/batch',
-      { body: { notifications } },
+    const body = { notifications: notifications.map((n) => this.keyed(n)) };
+    const answer = await this.retrying(() =>
+      this.http.call<{ items: PublishAccepted[] }>('POST', '/v1/notifications/batch', { body }),
     );
     return answer.items;
   }
@@ -96,5 +116,28 @@ export class HeraldClient {
   /** Any call whose 2xx body is `T`; a HeraldError otherwise. */
   call<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T> {
     return this.http.call<T>(method, path, options);
+  }
+
+  /** With retries on, every publish carries a key: only then is trying again harmless. */
+  private keyed(notification: PublishRequest): PublishRequest {
+    if (!this.options.publishRetries || notification.idempotencyKey !== undefined) {
+      return notification;
+    }
+    return { ...notification, idempotencyKey: randomUUID() };
+  }
+
+  private async retrying<T>(attempt: () => Promise<T>): Promise<T> {
+    const retries = this.options.publishRetries ?? 0;
+    for (let done = 0; ; done++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (done >= retries || !(error instanceof HeraldError) || !RETRY_LATER.has(error.status)) {
+          throw error;
+        }
+        const waitMs = Math.min(error.retryAfterMs ?? DEFAULT_RETRY_WAIT_MS, MAX_RETRY_WAIT_MS);
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
   }
 }
