@@ -303,6 +303,38 @@ describe('sending', () => {
     }
   });
 
+  it('pushes nothing for a repeated idempotency key, even days later once the claims are gone', async () => {
+    const subscription = await subscribed('rhea');
+    const body = { userIds: ['rhea'], title: 'Once', idempotencyKey: 'rhea-invoice-7' };
+    const { jobId } = await publish(body);
+    const [first] = await pushesTo(subscription.endpoint, 1, 'the first push');
+    // Days later: the rows were stored long before; the push claims, which keep a retry from
+    // pushing twice, have expired, and so have the completed jobs whose ids would dedupe the
+    // decision (kept a day, at most 10,000: minutes at a high rate).
+    const db = await herald.db();
+    await db.query(
+      `UPDATE notifications SET created_at = created_at - interval '3 days' WHERE job_id = $1`,
+      [jobId],
+    );
+    const redis = pushQueue().client;
+    const claims = await redis.keys(`${herald.isolation.prefix}:push:claim:*`);
+    expect(claims.length).toBeGreaterThan(0);
+    await redis.del(...claims);
+    await pushQueue().clean(0, 'completed');
+
+    expect(await publish(body)).toEqual({ jobId, status: 'queued' });
+    await herald.publishJobsDone(); // the repeat's job ran: any push decision it made is queued
+    await eventually(
+      async () => {
+        const counts = await pushQueue().getJobCounts();
+        return counts.waiting + counts.active + counts.delayed === 0;
+      },
+      10_000,
+      'the push queue to run everything queued',
+    );
+    expect(push.to(subscription.endpoint).map((r) => r.payload?.id)).toEqual([first.payload?.id]);
+  });
+
   it('pushes task notifications too (the one store-and-push step)', async () => {
     const subscription = await subscribed('tara');
     await herald.task('owen', { title: 'Review the draft', assigneeId: 'tara' });

@@ -1,6 +1,6 @@
 import type { MetricsService } from '../metrics/metrics.service';
 import type { RealtimePublisher } from '../realtime/realtime.publisher';
-import { NotificationDispatcher, type Dispatch } from './notification-dispatcher';
+import { NotificationDispatcher, REPEAT_AFTER_MS, type Dispatch } from './notification-dispatcher';
 import type { NotificationStore } from './notification-store';
 import type { StoredPublication } from './notification.types';
 
@@ -13,10 +13,10 @@ const content = {
   publisher: 'alice',
 };
 
-function stored(users: string[], created = true): StoredPublication {
+function stored(users: string[], created = true, createdAt = 0): StoredPublication {
   return {
     created,
-    createdAt: new Date(0).toISOString(),
+    createdAt: new Date(createdAt).toISOString(),
     content,
     recipients: users.map((userId, k) => ({ userId, id: `id-${userId}`, seq: k + 1, unread: 1 })),
   };
@@ -119,6 +119,53 @@ describe('NotificationDispatcher', () => {
       'webpush 2,1',
     ]);
     expect(metrics.publicationStored).toHaveBeenCalledTimes(1);
+  });
+
+  it('pushes nothing of a repeat: rows stored long before the publish was accepted', async () => {
+    const acceptedAt = Date.parse('2026-12-07T10:00:00Z');
+    const daysBefore = acceptedAt - 3 * 86_400_000;
+    const { dispatcher, events } = setUp([[stored(['a'], false, daysBefore), stored(['b'])]]);
+    await dispatcher.dispatch([
+      toUsers('repeat', ['a'], acceptedAt),
+      toUsers('new', ['b'], acceptedAt),
+    ]);
+    expect(events).toEqual([
+      'store repeat,new',
+      'stored-latency',
+      'published 1',
+      'push 1',
+      'webpush 1',
+    ]);
+
+    const onlyRepeat = setUp([[stored(['a'], false, daysBefore)]]);
+    await onlyRepeat.dispatcher.dispatch([toUsers('repeat', ['a'], acceptedAt)]);
+    expect(onlyRepeat.events).toEqual(['store repeat']);
+  });
+
+  it('pushes again what an earlier run of the same publish stored (a retry)', async () => {
+    const acceptedAt = Date.parse('2026-12-07T10:00:00Z');
+    for (const storedAt of [acceptedAt + 5, acceptedAt - REPEAT_AFTER_MS]) {
+      const { dispatcher, events } = setUp([[stored(['a'], false, storedAt)]]);
+      await dispatcher.dispatch([toUsers('retried', ['a'], acceptedAt)]);
+      expect(events).toEqual(['store retried', 'push 1', 'webpush 1']);
+    }
+    // A task notification has no acceptedAt: what it stored before is always pushed again.
+    const task = setUp([[stored(['a'], false, 0)]]);
+    await task.dispatcher.dispatch([toUsers('task-1-assigned-1', ['a'])]);
+    expect(task.events).toEqual(['store task-1-assigned-1', 'push 1', 'webpush 1']);
+  });
+
+  it('sends and pushes no part of a repeat stored in parts', async () => {
+    const acceptedAt = Date.parse('2026-12-07T10:00:00Z');
+    const { dispatcher, events, store } = setUp([]);
+    store.storeInParts.mockImplementationOnce(
+      (_input: Dispatch, _users: readonly string[], onPart: (p: StoredPublication) => void) => {
+        onPart(stored(['p1', 'p2'], false, acceptedAt - 86_400_000));
+        return Promise.resolve();
+      },
+    );
+    await dispatcher.dispatch([toUsers('big', big, acceptedAt)]);
+    expect(events).toEqual([]);
   });
 
   it('stores a list over 2,000 recipients in parts, sending each, Web Push after the last', async () => {

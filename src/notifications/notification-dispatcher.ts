@@ -8,6 +8,9 @@
  *   and Web Push (`push.dispatch`, issued right after the realtime push, not awaiting it). They get each publication or part once it is committed,
  *   `created: false` for rows stored by an earlier run (a retry pushes them again; sockets drop
  *   seqs they already have, Web Push sends each notification at most once).
+ * - except for a repeat: rows stored before the publish being dispatched was even accepted come
+ *   from an earlier request with the same idempotency key, which pushed them itself. A repeat
+ *   "creates nothing new" (API.md), so it pushes nothing, even after Web Push's claims expired.
  *
  * Runs of ordinary publications are stored in one statement each; if Postgres rejects a run for
  * what one publication holds, they are stored one by one so that only the bad one fails (its
@@ -26,8 +29,30 @@ import { PARTS_ABOVE } from './publication-parts';
 import type { StoredPublication } from './notification.types';
 
 export interface Dispatch extends PublicationInput {
-  /** Epoch ms when the API accepted it: the queue-wait metric (absent for task notifications). */
+  /**
+   * Epoch ms when the API accepted it: the queue-wait metric, and what tells a repeated
+   * idempotency key from a retry (absent for task notifications: always pushed again).
+   */
   acceptedAt?: number;
+}
+
+/**
+ * A job stores its rows only after the API accepted its publish, so rows stored before
+ * `acceptedAt` are an earlier request's. The two times come from different clocks (the
+ * accepting instance's and Postgres's): only rows stored this much earlier count as a repeat's,
+ * far beyond any skew between synchronised clocks. A repeat sooner than that is pushed again as
+ * a retry would be: sockets drop the seqs they have, and Web Push's claims (which live far
+ * longer, push-claim-ttl.ts) keep it from pushing twice.
+ */
+export const REPEAT_AFTER_MS = 60_000;
+
+/** Whether `stored` holds rows an earlier request stored (see REPEAT_AFTER_MS): not pushed. */
+export function isRepeat(stored: StoredPublication, from: Dispatch): boolean {
+  return (
+    !stored.created &&
+    from.acceptedAt !== undefined &&
+    Date.parse(stored.createdAt) + REPEAT_AFTER_MS < from.acceptedAt
+  );
 }
 
 @Injectable()
@@ -48,6 +73,7 @@ export class NotificationDispatcher {
     // (an unhandled rejection).
     const sends: Promise<StoredPublication>[] = [];
     const sendPart = (part: StoredPublication, publication: Dispatch) => {
+      if (isRepeat(part, publication)) return;
       const sent = this.toSockets([part], [publication]).then(() => part);
       sent.catch(() => undefined);
       sends.push(sent);
@@ -119,7 +145,11 @@ export class NotificationDispatcher {
     // Web Push's hand-over (one Redis call) goes out with the realtime push, not after it: the
     // decision reads presence when it runs on the push queue, so its order against the socket
     // frames does not matter, and the publish job holds its worker slot one round trip less.
-    await Promise.all([this.toSockets(stored, from), this.push.dispatch(stored)]);
+    const fresh = stored.flatMap((one, k) => (isRepeat(one, from[k]) ? [] : [k]));
+    if (fresh.length === 0) return;
+    const toPush = fresh.map((k) => stored[k]);
+    const sources = fresh.map((k) => from[k]);
+    await Promise.all([this.toSockets(toPush, sources), this.push.dispatch(toPush)]);
   }
 
   /** Counts the rows and sends them to the recipients' groups. */
