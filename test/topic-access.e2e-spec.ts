@@ -142,4 +142,34 @@ describe('fan-out caps', () => {
     });
     expect(fits.status).toBe(202);
   });
+
+  it('answers a topic publish promptly while Postgres cannot say its size, counting its cap', async () => {
+    await addSubscribers('held', ['held-1', 'held-2']).expect(200);
+    // Another session holds the topics table: the size lookup waits until it lets go.
+    const db = await herald.db();
+    await db.query('BEGIN');
+    await db.query('LOCK TABLE topics IN ACCESS EXCLUSIVE MODE');
+    const publish = (topic: string) =>
+      request(herald.url)
+        .post('/v1/notifications')
+        .set('Authorization', service)
+        .send({ topic, type: 'b', title: 'held back' });
+    let answers: { status: number; ms: number }[];
+    try {
+      answers = await Promise.all(
+        ['held', 'held'].map(async (topic) => {
+          const started = performance.now();
+          const answer = await publish(topic);
+          return { status: answer.status, ms: performance.now() - started };
+        }),
+      );
+    } finally {
+      await db.query('ROLLBACK');
+    }
+    // Counted at its cap (6,000 here), each publish fits the budget: accepted within a second.
+    expect(answers.map((a) => a.status)).toEqual([202, 202]);
+    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(1000);
+    // Once the lock is gone they are stored, one row per subscriber each.
+    await herald.stored('held-1', 2);
+  });
 });

@@ -14,6 +14,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { isUnavailableError } from '../http/unavailable';
 import { sqlRows } from '../database/sql';
+import { withTimeout } from '../queues/with-timeout';
 
 export interface TopicView {
   topic: string;
@@ -23,6 +24,13 @@ export interface TopicView {
 
 /** Users named in a cap error, at most. */
 const NAMED_USERS = 5;
+/**
+ * A publish waits this long at most for its topics' sizes: its answer is due within a second
+ * (API.md, Overload), and the accept deadline (PUBLISH_ACCEPT_TIMEOUT_MS) comes after it.
+ */
+const SIZES_TIMEOUT_MS = 250;
+
+class SizesTimeout extends Error {}
 
 @Injectable()
 export class TopicsService {
@@ -55,8 +63,9 @@ export class TopicsService {
 
   /**
    * Subscribers of each topic, for a publish's recipient budget (`exact`). With Postgres
-   * unreachable, each topic's cap instead (an upper bound, `exact: false`), so that a publish
-   * that fits even so is still accepted while Postgres is away, like any other publish.
+   * unreachable, or not answering within SIZES_TIMEOUT_MS (a busy pool, a hung server), each
+   * topic's cap instead (an upper bound, `exact: false`), so that a publish that fits even so
+   * is still accepted, promptly, while Postgres is away or slow, like any other publish.
    */
   async sizesOf(
     topics: readonly string[],
@@ -64,14 +73,18 @@ export class TopicsService {
     const unique = [...new Set(topics)];
     if (unique.length === 0) return { sizes: new Map(), exact: true };
     try {
-      const rows = await sqlRows<{ topic: string; subscribers: number }>(
-        this.dataSource.manager,
-        'SELECT topic, subscribers FROM topics WHERE topic = ANY($1::varchar[])',
-        [unique],
+      const rows = await withTimeout(
+        sqlRows<{ topic: string; subscribers: number }>(
+          this.dataSource.manager,
+          'SELECT topic, subscribers FROM topics WHERE topic = ANY($1::varchar[])',
+          [unique],
+        ),
+        SIZES_TIMEOUT_MS,
+        () => new SizesTimeout(),
       );
       return { sizes: new Map(rows.map((row) => [row.topic, row.subscribers])), exact: true };
     } catch (error) {
-      if (!isUnavailableError(error)) throw error;
+      if (!(error instanceof SizesTimeout) && !isUnavailableError(error)) throw error;
       const cap = this.config.topics.maxSubscribers;
       return { sizes: new Map(unique.map((topic) => [topic, cap])), exact: false };
     }
