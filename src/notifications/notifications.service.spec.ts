@@ -117,6 +117,17 @@ describe('NotificationsService', () => {
     expect(added).toEqual([]);
   });
 
+  it('takes a null target field as absent, whichever of the two it is', async () => {
+    const { added, notifications } = setUp({ ops: 3 });
+    const nulls = { userIds: null, topic: null } as unknown as PublishNotificationDto;
+    await notifications.publish(service, { ...dto({ userIds: ['ann'] }), topic: nulls.topic });
+    await notifications.publish(service, { ...dto({ topic: 'ops' }), userIds: nulls.userIds });
+    expect(added.map((a) => a.item.target)).toEqual([{ userIds: ['ann'] }, { topic: 'ops' }]);
+    await expect(notifications.publish(service, { ...dto({}), ...nulls })).rejects.toBeInstanceOf(
+      BadRequestException,
+    );
+  });
+
   it.each<[string, Error, ShedReason]>([
     ['the batcher shed it', new RetryLaterException('late', 'timeout'), 'timeout'],
     ['the queue is down', new ServiceUnavailableException('down'), 'unavailable'],

@@ -91,8 +91,10 @@ export class NotificationsService {
   }
 }
 
+/** The one target of a publish; a null field (which validation lets through) counts as absent. */
 function targetOf(dto: PublishNotificationDto, path: string): PublishTarget {
-  if (dto.userIds && dto.topic === undefined) return { userIds: dto.userIds };
-  if (dto.topic !== undefined && !dto.userIds) return { topic: dto.topic };
+  const { userIds, topic } = dto;
+  if (userIds != null && topic == null) return { userIds };
+  if (topic != null && userIds == null) return { topic };
   throw new BadRequestException([`${path}exactly one of userIds or topic is required`]);
 }
