@@ -25,8 +25,12 @@ function as(userId: string, scope?: string) {
       const req = request(herald.url).patch(`/v1/tasks/${id}`).set('Authorization', auth);
       return (ifMatch ? req.set('If-Match', ifMatch) : req).send(body);
     },
-    remove: (id: string) =>
-      request(herald.url).delete(`/v1/tasks/${id}`).set('Authorization', auth),
+    /** Without a body, nothing is sent: no body and no Content-Type. */
+    remove: (id: string, body?: Record<string, unknown>, ifMatch?: string) => {
+      const req = request(herald.url).delete(`/v1/tasks/${id}`).set('Authorization', auth);
+      const conditional = ifMatch ? req.set('If-Match', ifMatch) : req;
+      return body ? conditional.send(body) : conditional;
+    },
   };
 }
 
@@ -185,6 +189,50 @@ describe('optimistic concurrency', () => {
       status: 'open',
       version: 2,
     });
+  });
+
+  it('DELETE takes the version from the body or If-Match, with the same rules as PATCH', async () => {
+    const alice = user('alice');
+    const id = await createTask(alice, { title: 'Doomed' });
+    expect((await as(alice).patch(id, { title: 'Doomed v2' })).status).toBe(200);
+
+    const stale = await as(alice).remove(id, { version: 1 });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ statusCode: 409, error: 'Conflict', currentVersion: 2 });
+    expect(stale.headers['etag']).toBe('"2"');
+    expect((await as(alice).remove(id, {}, '"1"')).status).toBe(409);
+
+    const disagree = await as(alice).remove(id, { version: 2 }, '"1"');
+    expect(disagree.status).toBe(400);
+    expect(disagree.body).toMatchObject({ message: ['version and If-Match disagree'] });
+    const unknown = await as(alice).remove(id, { version: 2, force: true });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ message: ['property force should not exist'] });
+    for (const version of [0, '2', 2.5, null]) {
+      expect([version, (await as(alice).remove(id, { version })).status]).toEqual([version, 400]);
+    }
+    expect((await as(alice).get(id)).status).toBe(200);
+
+    expect((await as(alice).remove(id, { version: 2 }, '"2"')).status).toBe(204);
+    expect((await as(alice).get(id)).status).toBe(404);
+  });
+
+  it('DELETE without a version is applied, with or without an empty JSON body', async () => {
+    const alice = user('alice');
+    const [bare, empty] = [
+      await createTask(alice, { title: 'a' }),
+      await createTask(alice, { title: 'b' }),
+    ];
+    expect((await as(alice).patch(bare, { title: 'a2' })).status).toBe(200);
+
+    const noBody = await as(alice).remove(bare);
+    expect(noBody.request.getHeader('content-type')).toBeUndefined();
+    expect(noBody.status).toBe(204);
+    const emptyBody = await as(alice).remove(empty, {});
+    expect(emptyBody.request.getHeader('content-type')).toBe('application/json');
+    expect(emptyBody.status).toBe(204);
+    expect((await as(alice).get(bare)).status).toBe(404);
+    expect((await as(alice).get(empty)).status).toBe(404);
   });
 });
 

@@ -11,9 +11,11 @@ import {
   Query,
   UseInterceptors,
 } from '@nestjs/common';
+import { ApiBody } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { CreateTaskDto } from './dto/create-task.dto';
+import { DeleteTaskDto } from './dto/delete-task.dto';
 import { ListTasksQuery } from './dto/list-tasks.query';
 import { UpdateTaskDto } from './dto/update-task.dto';
 import { TaskEtagInterceptor } from './task-etag.interceptor';
@@ -55,11 +57,13 @@ export class TasksController {
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiBody({ type: DeleteTaskDto, required: false })
   remove(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
+    @Body() dto: DeleteTaskDto,
     @Headers('if-match') ifMatch?: string,
   ): Promise<void> {
-    return this.tasks.remove(principal, id, ifMatch);
+    return this.tasks.remove(principal, id, dto, ifMatch);
   }
 }

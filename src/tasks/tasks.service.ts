@@ -20,6 +20,7 @@ import { sqlRows } from '../database/sql';
 import { TaskAssignmentLimit } from './task-assignment-limit';
 import { hasScope, type Principal } from '../auth/principal';
 import type { CreateTaskDto } from './dto/create-task.dto';
+import type { DeleteTaskDto } from './dto/delete-task.dto';
 import type { ListTasksQuery } from './dto/list-tasks.query';
 import { ASSIGNEE_MAY_CHANGE, type UpdateTaskDto } from './dto/update-task.dto';
 import { decodeCursor, encodeCursor } from './task-cursor';
@@ -170,11 +171,16 @@ export class TasksService {
     }
   }
 
-  async remove(principal: Principal, id: string, ifMatch: string | undefined): Promise<void> {
+  async remove(
+    principal: Principal,
+    id: string,
+    dto: DeleteTaskDto,
+    ifMatch: string | undefined,
+  ): Promise<void> {
     const me = principal.userId;
     const task = await this.findVisible(me, id);
     if (task.ownerId !== me) throw new ForbiddenException('only the owner may delete a task');
-    const expected = expectedVersion(undefined, ifMatch);
+    const expected = expectedVersion(dto.version, ifMatch);
     if (expected !== undefined && task.version !== expected) {
       throw new TaskVersionConflict(task.version);
     }
