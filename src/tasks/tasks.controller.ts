@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Delete,
@@ -11,9 +12,16 @@ import {
   Query,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiBody } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+} from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
+import { ErrorBodyDoc } from '../docs/api-models';
 import { CreateTaskDto } from './dto/create-task.dto';
 import { DeleteTaskDto } from './dto/delete-task.dto';
 import { ListTasksQuery } from './dto/list-tasks.query';
@@ -21,6 +29,19 @@ import { UpdateTaskDto } from './dto/update-task.dto';
 import { TaskEtagInterceptor } from './task-etag.interceptor';
 import type { TaskPage, TaskView } from './task.types';
 import { TasksService } from './tasks.service';
+
+/** PATCH and DELETE: a write that names no version (header or body) is applied as it is. */
+const VERSIONED_WRITE = applyDecorators(
+  ApiHeader({
+    name: 'if-match',
+    required: false,
+    description: 'The version the write is based on, as its ETag (`"3"`); or `version` in the body',
+  }),
+  ApiConflictResponse({
+    type: ErrorBodyDoc,
+    description: 'The version named is stale: `currentVersion` in the body, its ETag in `ETag`',
+  }),
+);
 
 @Controller('v1/tasks')
 @UseInterceptors(TaskEtagInterceptor)
@@ -46,6 +67,8 @@ export class TasksController {
   }
 
   @Patch(':id')
+  @VERSIONED_WRITE
+  @ApiOkResponse({ description: 'The task as changed; its new version also as `ETag`' })
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -57,7 +80,9 @@ export class TasksController {
 
   @Delete(':id')
   @HttpCode(204)
+  @VERSIONED_WRITE
   @ApiBody({ type: DeleteTaskDto, required: false })
+  @ApiNoContentResponse({ description: 'Deleted' })
   remove(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
