@@ -88,7 +88,7 @@ describe('REST', () => {
     expect((await failure(herald.service.topics.get('nope'))).code).toBe('not_found');
   });
 
-  it('creates and updates tasks; a stale version is a 409 carrying currentVersion', async () => {
+  it('creates, updates and deletes tasks; a stale version is a 409 carrying currentVersion', async () => {
     const erin = herald.user('erin');
     const task = await herald.task(erin, { title: 'Write it' });
     const api = herald.as(erin);
@@ -101,7 +101,11 @@ describe('REST', () => {
     expect(stale.requestId).toEqual(expect.any(String));
     expect(stale.headers.get('etag')).toBe(`"${done.version}"`);
     expect((await api.tasks.list()).items.map((t) => t.id)).toEqual([task.id]);
-    await api.tasks.delete(task.id, { ifMatch: done.version });
+    for (const stale of [{ version: task.version }, { ifMatch: task.version }]) {
+      const refused = await failure(api.tasks.delete(task.id, stale));
+      expect([stale, refused.status, refused.currentVersion]).toEqual([stale, 409, done.version]);
+    }
+    await api.tasks.delete(task.id, { version: done.version });
     expect((await failure(api.tasks.get(task.id))).status).toBe(404);
   });
 

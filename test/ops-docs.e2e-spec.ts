@@ -6,7 +6,8 @@ interface Operation {
   operationId?: string;
   security?: Record<string, string[]>[];
   responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
-  requestBody?: { content: Record<string, { schema?: unknown }> };
+  parameters?: { name: string; in: string; required?: boolean }[];
+  requestBody?: { required?: boolean; content: Record<string, { schema?: unknown }> };
   'x-required-scope'?: string;
 }
 type OpenApi = {
@@ -149,6 +150,36 @@ describe('GET /docs-json', () => {
     expect(list.responses['400'].content?.['application/json'].schema).toEqual({
       $ref: '#/components/schemas/ErrorBody',
     });
+  });
+
+  it('documents task writes as conditional only when they name a version', () => {
+    const task = document.paths['/v1/tasks/{id}'];
+    for (const method of ['patch', 'delete']) {
+      const ifMatch = task[method].parameters?.find((p) => p.name.toLowerCase() === 'if-match');
+      expect([method, ifMatch]).toEqual([method, expect.objectContaining({ required: false })]);
+      expect([method, Object.keys(task[method].responses)]).toEqual([
+        method,
+        expect.arrayContaining(['409']),
+      ]);
+    }
+    expect(Object.keys(task['patch'].responses)).toContain('200');
+    expect(Object.keys(task['delete'].responses)).toContain('204');
+    expect(task['delete'].requestBody).toEqual({
+      required: false,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/DeleteTaskDto' } } },
+    });
+    const schemas = (document.components as unknown as { schemas: Record<string, unknown> })
+      .schemas;
+    expect(schemas['DeleteTaskDto']).toMatchObject({
+      properties: { version: { type: 'integer', minimum: 1 } },
+    });
+    // No route answers 428: a write without a version is applied.
+    const with428 = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => '428' in operation.responses)
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(with428).toEqual([]);
   });
 
   it('serves the Swagger UI at /docs and the WebSocket protocol as AsyncAPI', async () => {

@@ -1,9 +1,12 @@
 /**
  * Tasks over HTTP: CRUD with its authorization rules, optimistic concurrency (ETag, If-Match,
- * 409/428), listing and validation. The requests are raw: status codes and headers are the
+ * 409), listing and validation. The requests are raw: status codes and headers are the
  * subject. (tasks-notifications.e2e-spec.ts: the notifications task changes produce.)
  */
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { TaskEntity } from '../src/tasks/task.entity';
+import { eventually } from './support/test-app';
 import { tokenFor } from './support/tokens';
 import { useTestApp } from './support/use-test-app';
 
@@ -22,8 +25,12 @@ function as(userId: string, scope?: string) {
       const req = request(herald.url).patch(`/v1/tasks/${id}`).set('Authorization', auth);
       return (ifMatch ? req.set('If-Match', ifMatch) : req).send(body);
     },
-    remove: (id: string) =>
-      request(herald.url).delete(`/v1/tasks/${id}`).set('Authorization', auth),
+    /** Without a body, nothing is sent: no body and no Content-Type. */
+    remove: (id: string, body?: Record<string, unknown>, ifMatch?: string) => {
+      const req = request(herald.url).delete(`/v1/tasks/${id}`).set('Authorization', auth);
+      const conditional = ifMatch ? req.set('If-Match', ifMatch) : req;
+      return body ? conditional.send(body) : conditional;
+    },
   };
 }
 
@@ -112,15 +119,120 @@ describe('optimistic concurrency', () => {
     ).toBe(true);
   });
 
-  it('answers 428 without a version and 409 for a stale one', async () => {
+  it('applies a PATCH that names no version and bumps the version; a stale one gets 409', async () => {
     const alice = user('alice');
     const id = await createTask(alice, { title: 'v' });
-    expect((await as(alice).patch(id, { title: 'no version' })).status).toBe(428);
-    expect((await as(alice).patch(id, { title: 'v2', version: 1 })).status).toBe(200);
+    const unconditional = await as(alice).patch(id, { title: 'no version' });
+    expect(unconditional.status).toBe(200);
+    expect(unconditional.body).toMatchObject({ title: 'no version', version: 2 });
+    expect(unconditional.headers['etag']).toBe('"2"');
+    expect((await as(alice).patch(id, { title: 'v3', version: 2 })).status).toBe(200);
     const stale = await as(alice).patch(id, { title: 'stale' }, 'W/"1"');
     expect(stale.status).toBe(409);
-    expect((stale.body as { currentVersion: number }).currentVersion).toBe(2);
-    expect((await as(alice).patch(id, { title: 'x', version: 2 }, '"3"')).status).toBe(400);
+    expect((stale.body as { currentVersion: number }).currentVersion).toBe(3);
+    expect((await as(alice).patch(id, { title: 'x', version: 3 }, '"4"')).status).toBe(400);
+    expect((await as(alice).get(id)).body).toMatchObject({ title: 'v3', version: 3 });
+  });
+
+  it('applies both of two concurrent PATCHes that name no version, one after the other', async () => {
+    const [alice, bob] = [user('alice'), user('bob')];
+    const id = await createTask(alice, { title: 'Shared', assigneeId: bob });
+
+    const [byOwner, byAssignee] = await Promise.all([
+      as(alice).patch(id, { title: 'Owner edit' }),
+      as(bob).patch(id, { status: 'done' }),
+    ]);
+    expect([byOwner.status, byAssignee.status]).toEqual([200, 200]);
+    const versions = [byOwner.body, byAssignee.body].map((t) => (t as { version: number }).version);
+    expect(versions.sort()).toEqual([2, 3]);
+    // Each write set only its own field: neither undid the other.
+    expect((await as(alice).get(id)).body).toMatchObject({
+      title: 'Owner edit',
+      status: 'done',
+      version: 3,
+    });
+  });
+
+  it('a PATCH without a version is checked against the task it writes, not an earlier read', async () => {
+    const [alice, bob, carol] = [user('alice'), user('bob'), user('carol')];
+    const id = await createTask(alice, { title: 'Moving', assigneeId: bob });
+    const db = await herald.db();
+    const other = herald.get(DataSource).createQueryRunner();
+    await other.connect();
+    try {
+      await other.startTransaction();
+      await other.query('SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE', [id]);
+      const byBob = as(bob)
+        .patch(id, { status: 'done' })
+        .then((response) => response);
+      // Bob's PATCH is under way, waiting for the row, when the task moves to Carol.
+      await eventually(
+        async () =>
+          (
+            await db.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+               WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            )
+          ).rows[0].n > 0,
+        5000,
+        "bob's PATCH to wait for the task's row",
+      );
+      await other.manager.update(TaskEntity, id, { assigneeId: carol, updatedBy: alice });
+      await other.commitTransaction();
+      expect((await byBob).status).toBe(404);
+    } finally {
+      if (other.isTransactionActive) await other.rollbackTransaction();
+      await other.release();
+    }
+    expect((await as(alice).get(id)).body).toMatchObject({
+      assigneeId: carol,
+      status: 'open',
+      version: 2,
+    });
+  });
+
+  it('DELETE takes the version from the body or If-Match, with the same rules as PATCH', async () => {
+    const alice = user('alice');
+    const id = await createTask(alice, { title: 'Doomed' });
+    expect((await as(alice).patch(id, { title: 'Doomed v2' })).status).toBe(200);
+
+    const stale = await as(alice).remove(id, { version: 1 });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ statusCode: 409, error: 'Conflict', currentVersion: 2 });
+    expect(stale.headers['etag']).toBe('"2"');
+    expect((await as(alice).remove(id, {}, '"1"')).status).toBe(409);
+
+    const disagree = await as(alice).remove(id, { version: 2 }, '"1"');
+    expect(disagree.status).toBe(400);
+    expect(disagree.body).toMatchObject({ message: ['version and If-Match disagree'] });
+    const unknown = await as(alice).remove(id, { version: 2, force: true });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ message: ['property force should not exist'] });
+    for (const version of [0, '2', 2.5, null]) {
+      expect([version, (await as(alice).remove(id, { version })).status]).toEqual([version, 400]);
+    }
+    expect((await as(alice).get(id)).status).toBe(200);
+
+    expect((await as(alice).remove(id, { version: 2 }, '"2"')).status).toBe(204);
+    expect((await as(alice).get(id)).status).toBe(404);
+  });
+
+  it('DELETE without a version is applied, with or without an empty JSON body', async () => {
+    const alice = user('alice');
+    const [bare, empty] = [
+      await createTask(alice, { title: 'a' }),
+      await createTask(alice, { title: 'b' }),
+    ];
+    expect((await as(alice).patch(bare, { title: 'a2' })).status).toBe(200);
+
+    const noBody = await as(alice).remove(bare);
+    expect(noBody.request.getHeader('content-type')).toBeUndefined();
+    expect(noBody.status).toBe(204);
+    const emptyBody = await as(alice).remove(empty, {});
+    expect(emptyBody.request.getHeader('content-type')).toBe('application/json');
+    expect(emptyBody.status).toBe(204);
+    expect((await as(alice).get(bare)).status).toBe(404);
+    expect((await as(alice).get(empty)).status).toBe(404);
   });
 });
 

@@ -11,7 +11,7 @@ export { HeraldSocketError } from './herald-socket-error';
 export type { UpgradeOptions } from './ws-handshake';
 export { EventLog, type ServerFrame, type WaitForOptions, type WaitOptions } from './event-log';
 export type { HeraldResponse, Query, RequestOptions, TransportOptions } from './http-transport';
-export type { Precondition } from './tasks.api';
+export type { DeleteTaskOptions, Precondition } from './tasks.api';
 export type * from './types';
 export type {
   ClientEventName,

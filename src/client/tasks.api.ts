@@ -4,12 +4,22 @@
  * `currentVersion` says what to reload.
  */
 import { path, type HttpTransport } from './http-transport';
-import type { CreateTaskRequest, TaskPage, TaskQuery, TaskView, UpdateTaskRequest } from './types';
+import type {
+  CreateTaskRequest,
+  DeleteTaskRequest,
+  TaskPage,
+  TaskQuery,
+  TaskView,
+  UpdateTaskRequest,
+} from './types';
 
 export interface Precondition {
   /** Sent as `If-Match: "<version>"`. */
   ifMatch?: number;
 }
+
+/** `version` goes in the body, `ifMatch` in the header; with neither the delete is applied. */
+export type DeleteTaskOptions = DeleteTaskRequest & Precondition;
 
 export class TasksApi {
   constructor(private readonly http: HttpTransport) {}
@@ -35,8 +45,11 @@ export class TasksApi {
     });
   }
 
-  async delete(id: string, options: Precondition = {}): Promise<void> {
-    await this.http.call('DELETE', path`/v1/tasks/${id}`, { headers: ifMatch(options) });
+  async delete(id: string, { version, ...options }: DeleteTaskOptions = {}): Promise<void> {
+    await this.http.call('DELETE', path`/v1/tasks/${id}`, {
+      body: version === undefined ? undefined : { version },
+      headers: ifMatch(options),
+    });
   }
 }
 

@@ -10,6 +10,7 @@ import type { DeleteView } from '../notifications/lifecycle/inbox-lifecycle.serv
 import type { PublishAccepted } from '../notifications/notifications.service';
 import type { TopicView } from '../notifications/topics.service';
 import type { CreateTaskDto } from '../tasks/dto/create-task.dto';
+import type { DeleteTaskDto } from '../tasks/dto/delete-task.dto';
 import type { ListTasksQuery } from '../tasks/dto/list-tasks.query';
 import type { UpdateTaskDto } from '../tasks/dto/update-task.dto';
 
@@ -31,6 +32,8 @@ export type InboxQuery = Partial<ListNotificationsQuery>;
 export type CreateTaskRequest = CreateTaskDto;
 /** A PATCH of a task; `version` (or `ifMatch`) makes it conditional. */
 export type UpdateTaskRequest = UpdateTaskDto;
+/** The body of a task DELETE; `version` (or `ifMatch`) makes it conditional. */
+export type DeleteTaskRequest = DeleteTaskDto;
 export type TaskQuery = Partial<ListTasksQuery>;
 
 export interface Updated {

@@ -1,4 +1,4 @@
-import { BadRequestException, HttpStatus } from '@nestjs/common';
+import { BadRequestException } from '@nestjs/common';
 import { expectedVersion, parseIfMatch } from './task-version';
 
 /** The messages of the BadRequestException `run` throws. */
@@ -38,22 +38,14 @@ describe('parseIfMatch', () => {
 
 describe('expectedVersion', () => {
   it('takes the body or the header, and refuses when they disagree', () => {
-    expect(expectedVersion(4, undefined, true)).toBe(4);
-    expect(expectedVersion(undefined, '"4"', true)).toBe(4);
-    expect(expectedVersion(4, '"4"', true)).toBe(4);
-    expect(badRequest(() => expectedVersion(4, '"5"', true))).toEqual([
-      'version and If-Match disagree',
-    ]);
+    expect(expectedVersion(4, undefined)).toBe(4);
+    expect(expectedVersion(undefined, '"4"')).toBe(4);
+    expect(expectedVersion(4, '"4"')).toBe(4);
+    expect(badRequest(() => expectedVersion(4, '"5"'))).toEqual(['version and If-Match disagree']);
   });
 
-  it('answers 428 when a version is required and missing', () => {
-    let status: number | undefined;
-    try {
-      expectedVersion(undefined, undefined, true);
-    } catch (error) {
-      status = (error as { getStatus(): number }).getStatus();
-    }
-    expect(status).toBe(HttpStatus.PRECONDITION_REQUIRED);
-    expect(expectedVersion(undefined, undefined, false)).toBeUndefined();
+  it('is undefined when neither names a version: the write is unconditional', () => {
+    expect(expectedVersion(undefined, undefined)).toBeUndefined();
+    expect(expectedVersion(undefined, '')).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 /** Optimistic concurrency: the version a write is based on, from the body or `If-Match`. */
-import { BadRequestException, HttpException, HttpStatus } from '@nestjs/common';
+import { BadRequestException } from '@nestjs/common';
 
 const ETAG = /^(?:W\/)?(?:"(\d{1,10})"|(\d{1,10}))$/;
 
@@ -19,22 +19,14 @@ export function parseIfMatch(header: string | undefined): number | undefined {
   return version;
 }
 
-/** The expected version of a write; `required` answers 428 when neither source gives one. */
+/** The version a write is based on, if it names one; 400 when body and `If-Match` disagree. */
 export function expectedVersion(
   bodyVersion: number | undefined,
   ifMatch: string | undefined,
-  required: boolean,
 ): number | undefined {
   const headerVersion = parseIfMatch(ifMatch);
   if (bodyVersion !== undefined && headerVersion !== undefined && bodyVersion !== headerVersion) {
     throw new BadRequestException(['version and If-Match disagree']);
   }
-  const version = bodyVersion ?? headerVersion;
-  if (version === undefined && required) {
-    throw new HttpException(
-      'send the version the change is based on: "version" in the body or an If-Match header',
-      HttpStatus.PRECONDITION_REQUIRED,
-    );
-  }
-  return version;
+  return bodyVersion ?? headerVersion;
 }

@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Delete,
@@ -11,14 +12,36 @@ import {
   Query,
   UseInterceptors,
 } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+} from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
+import { ErrorBodyDoc } from '../docs/api-models';
 import { CreateTaskDto } from './dto/create-task.dto';
+import { DeleteTaskDto } from './dto/delete-task.dto';
 import { ListTasksQuery } from './dto/list-tasks.query';
 import { UpdateTaskDto } from './dto/update-task.dto';
 import { TaskEtagInterceptor } from './task-etag.interceptor';
 import type { TaskPage, TaskView } from './task.types';
 import { TasksService } from './tasks.service';
+
+/** PATCH and DELETE: a write that names no version (header or body) is applied as it is. */
+const VERSIONED_WRITE = applyDecorators(
+  ApiHeader({
+    name: 'if-match',
+    required: false,
+    description: 'The version the write is based on, as its ETag (`"3"`); or `version` in the body',
+  }),
+  ApiConflictResponse({
+    type: ErrorBodyDoc,
+    description: 'The version named is stale: `currentVersion` in the body, its ETag in `ETag`',
+  }),
+);
 
 @Controller('v1/tasks')
 @UseInterceptors(TaskEtagInterceptor)
@@ -44,6 +67,8 @@ export class TasksController {
   }
 
   @Patch(':id')
+  @VERSIONED_WRITE
+  @ApiOkResponse({ description: 'The task as changed; its new version also as `ETag`' })
   update(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -55,11 +80,15 @@ export class TasksController {
 
   @Delete(':id')
   @HttpCode(204)
+  @VERSIONED_WRITE
+  @ApiBody({ type: DeleteTaskDto, required: false })
+  @ApiNoContentResponse({ description: 'Deleted' })
   remove(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
+    @Body() dto: DeleteTaskDto,
     @Headers('if-match') ifMatch?: string,
   ): Promise<void> {
-    return this.tasks.remove(principal, id, ifMatch);
+    return this.tasks.remove(principal, id, dto, ifMatch);
   }
 }

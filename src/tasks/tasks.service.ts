@@ -1,12 +1,12 @@
 /**
  * Task CRUD with the rules of API.md: the owner has full control, the assignee may change the
  * status or hand the task back (`assigneeId: null`), anyone else is told the task does not exist
- * (404, so ids do not leak). Writes carry the version they are based on and fail with 409
- * instead of overwriting a newer change. Against inbox flooding through tasks: an assignee who
- * handed a task back is never assigned it again (403), and assignments by others count towards
- * the assignee's hourly limit (TaskAssignmentLimit, 429), both in the writing transaction.
- * Notifications and reminders follow from the committed rows (see TaskChangeRelay), not from
- * here.
+ * (404, so ids do not leak). A write may name the version it is based on: a stale one fails
+ * with 409 instead of overwriting a newer change; one that names none applies to the current
+ * task. Against inbox flooding through tasks: an assignee who handed a task back is never
+ * assigned it again (403), and assignments by others count towards the assignee's hourly limit
+ * (TaskAssignmentLimit, 429), both in the writing transaction. Notifications and reminders
+ * follow from the committed rows (see TaskChangeRelay), not from here.
  */
 import {
   BadRequestException,
@@ -20,6 +20,7 @@ import { sqlRows } from '../database/sql';
 import { TaskAssignmentLimit } from './task-assignment-limit';
 import { hasScope, type Principal } from '../auth/principal';
 import type { CreateTaskDto } from './dto/create-task.dto';
+import type { DeleteTaskDto } from './dto/delete-task.dto';
 import type { ListTasksQuery } from './dto/list-tasks.query';
 import { ASSIGNEE_MAY_CHANGE, type UpdateTaskDto } from './dto/update-task.dto';
 import { decodeCursor, encodeCursor } from './task-cursor';
@@ -102,45 +103,48 @@ export class TasksService {
     ifMatch: string | undefined,
   ): Promise<TaskView> {
     const me = principal.userId;
-    const task = await this.findVisible(me, id);
     const changes = changesOf(dto);
     const fields = Object.keys(changes);
-    if (fields.length === 0) {
-      throw new BadRequestException([
-        'nothing to change: send title, description, status, assigneeId or dueAt',
-      ]);
-    }
-    const handingBack = task.ownerId !== me && changes.assigneeId === null;
-    if (task.ownerId !== me) {
-      const forbidden = fields.filter(
-        (field) => !ASSIGNEE_MAY_CHANGE.has(field) && !(field === 'assigneeId' && handingBack),
-      );
-      if (forbidden.length) {
-        throw new ForbiddenException(
-          'the assignee may change only the status, or set assigneeId to null to hand the ' +
-            `task back, not ${forbidden.join(', ')}`,
-        );
-      }
-    }
-    const expected = expectedVersion(dto.version, ifMatch, true);
-    if (task.version !== expected) throw new TaskVersionConflict(task.version);
-    const newAssignee =
-      changes.assigneeId && changes.assigneeId !== task.assigneeId ? changes.assigneeId : null;
     const row = await this.tasks.manager.transaction(async (tx) => {
+      // Locked until COMMIT: the checks below hold for the row the UPDATE writes, with or
+      // without a version named; a concurrent write to the task waits for this one.
+      const task = await this.findVisible(me, id, tx);
+      if (fields.length === 0) {
+        throw new BadRequestException([
+          'nothing to change: send title, description, status, assigneeId or dueAt',
+        ]);
+      }
+      const handingBack = task.ownerId !== me && changes.assigneeId === null;
+      if (task.ownerId !== me) {
+        const forbidden = fields.filter(
+          (field) => !ASSIGNEE_MAY_CHANGE.has(field) && !(field === 'assigneeId' && handingBack),
+        );
+        if (forbidden.length) {
+          throw new ForbiddenException(
+            'the assignee may change only the status, or set assigneeId to null to hand the ' +
+              `task back, not ${forbidden.join(', ')}`,
+          );
+        }
+      }
+      const expected = expectedVersion(dto.version, ifMatch);
+      if (expected !== undefined && task.version !== expected) {
+        throw new TaskVersionConflict(task.version);
+      }
+      const newAssignee =
+        changes.assigneeId && changes.assigneeId !== task.assigneeId ? changes.assigneeId : null;
       if (newAssignee) {
         await this.refuseHandedBack(tx, id, newAssignee);
         await this.assignmentLimit.take(tx, newAssignee, me);
       }
-      // Conditional on the version we checked: of two writes based on it, one wins, one gets 409.
+      // Only the named fields are set; the trigger bumps `version` (see TaskEntity).
       const result = await tx
         .createQueryBuilder()
         .update(TaskEntity)
         .set({ ...changes, updatedBy: me })
-        .where('id = :id AND version = :expected', { id, expected })
+        .where('id = :id', { id })
         .returning('*')
         .execute();
       const [updated] = result.raw as TaskRow[];
-      if (!updated) throw new TaskVersionConflict((await this.findVisible(me, id)).version);
       if (handingBack) {
         await sqlRows(
           tx,
@@ -167,11 +171,16 @@ export class TasksService {
     }
   }
 
-  async remove(principal: Principal, id: string, ifMatch: string | undefined): Promise<void> {
+  async remove(
+    principal: Principal,
+    id: string,
+    dto: DeleteTaskDto,
+    ifMatch: string | undefined,
+  ): Promise<void> {
     const me = principal.userId;
     const task = await this.findVisible(me, id);
     if (task.ownerId !== me) throw new ForbiddenException('only the owner may delete a task');
-    const expected = expectedVersion(undefined, ifMatch, false);
+    const expected = expectedVersion(dto.version, ifMatch);
     if (expected !== undefined && task.version !== expected) {
       throw new TaskVersionConflict(task.version);
     }
@@ -188,13 +197,15 @@ export class TasksService {
     throw notFound();
   }
 
-  private async findVisible(userId: string, id: string): Promise<TaskEntity> {
+  /** The task if `userId` owns it or is assigned it; with `tx`, locked until `tx` ends. */
+  private async findVisible(userId: string, id: string, tx?: EntityManager): Promise<TaskEntity> {
     if (!UUID_PATTERN.test(id)) throw notFound();
-    const task = await this.tasks.findOne({
+    const task = await (tx ?? this.tasks.manager).findOne(TaskEntity, {
       where: [
         { id, ownerId: userId },
         { id, assigneeId: userId },
       ],
+      ...(tx ? { lock: { mode: 'pessimistic_write' as const } } : {}),
     });
     if (!task) throw notFound();
     return task;
