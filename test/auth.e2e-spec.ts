@@ -1,6 +1,7 @@
 /** Who may do what: token checks on REST and on the WebSocket upgrade, scopes, ownership. */
 import jwt from 'jsonwebtoken';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { get, type IncomingHttpHeaders } from 'node:http';
 import request from 'supertest';
 import { HeraldSocket } from '../src/client';
 import { tokenFor, unsignedToken } from './support/tokens';
@@ -10,6 +11,48 @@ const herald = useTestApp({ env: { ALLOWED_ORIGINS: 'https://app.example' } });
 
 const { privateKey: rsaKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const now = () => Math.floor(Date.now() / 1000);
+
+interface RawAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** Herald's answer to a WebSocket upgrade it refuses, as sent (rejects if it accepts). */
+function refusedUpgrade(wsUrl: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const request = get(wsUrl.replace(/^ws:/, 'http:'), {
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
+        ...headers,
+      },
+    });
+    request.on('upgrade', (_response, socket) => {
+      socket.destroy();
+      reject(new Error('the upgrade was accepted'));
+    });
+    request.on('response', (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
+      );
+    });
+    request.on('error', reject);
+  });
+}
+
+/** A refusal in the JSON error shape of REST, with its headers right; its parsed body. */
+function errorBodyOf(answer: RawAnswer): unknown {
+  expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
+  expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.body));
+  expect(answer.headers['connection']).toBe('close');
+  return JSON.parse(answer.body);
+}
 
 const badTokens: [string, () => string | undefined][] = [
   ['no token', () => undefined],
@@ -74,6 +117,37 @@ describe('WebSocket handshake', () => {
     const url = `${herald.app.wsUrl}?token=${tokenFor('alice')}`;
     expect(await HeraldSocket.upgradeStatus(url, { origin: 'https://evil.example' })).toBe(403);
     expect(await HeraldSocket.upgradeStatus(url, { origin: 'https://app.example' })).toBe(101);
+  });
+
+  it('answers a refused upgrade with the JSON error body of REST and its request id', async () => {
+    const missing = await refusedUpgrade(herald.app.wsUrl, { 'X-Request-Id': 'upgrade-1' });
+    expect(missing.status).toBe(401);
+    expect(missing.headers['x-request-id']).toBe('upgrade-1');
+    expect(errorBodyOf(missing)).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'missing token',
+      requestId: 'upgrade-1',
+    });
+
+    const url = `${herald.app.wsUrl}?token=${tokenFor('alice')}`;
+    const foreign = await refusedUpgrade(url, { Origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(errorBodyOf(foreign)).toEqual({
+      statusCode: 403,
+      error: 'Forbidden',
+      message: 'origin not allowed',
+      requestId: foreign.headers['x-request-id'],
+    });
+    expect(foreign.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+
+    // The typed client reads it like any REST error.
+    await expect(HeraldSocket.connect(herald.app.wsUrl, 'not.a.jwt')).rejects.toMatchObject({
+      status: 401,
+      code: 'unauthorized',
+      messages: [expect.stringMatching(/^invalid token: /)],
+      requestId: expect.stringMatching(/.+/),
+    });
   });
 
   it('closes a socket with 4401 when its token expires', async () => {

@@ -152,10 +152,13 @@ export function asyncApiDocument(): Record<string, unknown> {
         `One socket per browser tab at ${WS_PATH}. Authenticate with \`?token=<JWT>\` or the ` +
         `subprotocol pair \`${WS_SUBPROTOCOL}, ${WS_BEARER_PREFIX}<JWT>\` (answered with ` +
         `\`${WS_SUBPROTOCOL}\`). The upgrade is refused with HTTP 401 (bad token) or 403 ` +
-        `(origin not allowed) before any frame. Every frame is JSON \`{ "event", "data" }\`. ` +
+        `(origin not allowed) before any frame, with the JSON error body of REST ` +
+        `(\`{ statusCode, error, message, requestId }\`). Every frame is JSON ` +
+        `\`{ "event", "data" }\`; \`ready\` is the first. ` +
         `Close codes: ${CloseCode.GoingAway} server shutting down (reconnect and resume), ` +
         `${CloseCode.Policy} policy (too many frames or connections), ${CloseCode.TooBig} frame too ` +
-        `large, ${CloseCode.TryAgainLater} slow consumer or storage down (reconnect and resume), ` +
+        `large, ${CloseCode.TryAgainLater} slow consumer, storage down or too many frames ` +
+        `waiting for \`ready\` (reconnect and resume), ` +
         `${CloseCode.TokenExpired} token expired.`,
     },
     servers: {

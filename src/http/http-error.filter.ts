@@ -1,11 +1,12 @@
 /**
- * The one exception filter, and the only writer of error bodies: every HTTP error answers
- * `{ statusCode, error, message, requestId }` (API.md) plus the `extra` fields and `headers`
- * the exception carries (ProblemException). It answers through the HTTP adapter, so it does
- * not depend on the platform. HttpExceptions pass through; errors of the HTTP layer itself
- * (body too large, malformed JSON, unsupported media type: Fastify's, reaching here through
- * Nest's error handler) keep their 4xx; dependency outages become 503; anything else is logged
- * with its stack and answered as a bare 500.
+ * The one exception filter, and with `errorBody` the only maker of error bodies: every HTTP
+ * error answers `{ statusCode, error, message, requestId }` (API.md) plus the `extra` fields and
+ * `headers` the exception carries (ProblemException); a refused WebSocket upgrade, which never
+ * reaches a filter, answers the same `errorBody` (ws-handshake.ts). It answers through the HTTP
+ * adapter, so it does not depend on the platform. HttpExceptions pass through; errors of the
+ * HTTP layer itself (body too large, malformed JSON, unsupported media type: Fastify's, reaching
+ * here through Nest's error handler) keep their 4xx; dependency outages become 503; anything
+ * else is logged with its stack and answered as a bare 500.
  */
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -26,6 +27,25 @@ interface Described {
   status: number;
   message: string | string[];
   extras?: ErrorExtras;
+}
+
+/**
+ * The error body of API.md for `status`. `extra` comes first: it can add fields, never replace
+ * the four every error body has.
+ */
+export function errorBody(
+  status: number,
+  message: string | string[],
+  requestId: string,
+  extra?: Readonly<Record<string, unknown>>,
+): ErrorBody {
+  return {
+    ...extra,
+    statusCode: status,
+    error: STATUS_CODES[status] ?? 'Error',
+    message,
+    requestId,
+  };
 }
 
 /** What the filter needs of a request: Fastify's (id from genReqId) or a bare IncomingMessage. */
@@ -49,13 +69,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const requestId = typeof request.id === 'string' ? request.id : requestIdOf(request);
     const { status, message, extras } = this.describe(exception, requestId);
     if (adapter.isHeadersSent(response)) return;
-    const body: ErrorBody = {
-      ...extras?.extra,
-      statusCode: status,
-      error: STATUS_CODES[status] ?? 'Error',
-      message,
-      requestId,
-    };
+    const body = errorBody(status, message, requestId, extras?.extra);
     for (const [name, value] of Object.entries(extras?.headers ?? {})) {
       adapter.setHeader(response, name, value);
     }

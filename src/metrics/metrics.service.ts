@@ -11,7 +11,12 @@ import { APP_CONFIG } from '../config/config.module';
 import { QueueDiscovery } from './queue-discovery';
 
 type HandshakeRejection = 'unauthorized' | 'forbidden_origin' | 'too_many_connections';
-type VerifyDone = (ok: boolean, code?: number, message?: string) => void;
+type VerifyDone = (
+  ok: boolean,
+  code?: number,
+  message?: string,
+  headers?: Record<string, string>,
+) => void;
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 
@@ -156,14 +161,14 @@ export class MetricsService implements OnModuleDestroy {
   trackHandshake<T extends VerifyDone>(done: T): T {
     this.handshakesInProgress.inc();
     let answered = false;
-    const tracked = (ok: boolean, code?: number, message?: string) => {
+    const tracked: VerifyDone = (ok, code, message, headers) => {
       if (!answered) {
         answered = true;
         this.handshakesInProgress.dec();
         if (ok) this.handshakesAccepted.inc();
         else this.handshakeRejected(code === 403 ? 'forbidden_origin' : 'unauthorized');
       }
-      done(ok, code, message);
+      done(ok, code, message, headers);
     };
     return tracked as T;
   }

@@ -41,7 +41,12 @@ interface ClientConnectionOptions {
   transport?: Corkable;
 }
 
-const MAX_FRAMES_BEFORE_READY = 100;
+/**
+ * Frames that may wait for `ready` (pongs, errors, other devices' read state…). One more closes
+ * the connection with 1013, like a send buffer over its cap: the client reconnects and resumes
+ * instead of missing a frame.
+ */
+export const MAX_FRAMES_BEFORE_READY = 100;
 
 export class ClientConnection implements PresenceConnection {
   readonly connectionId = nextConnectionId();
@@ -57,7 +62,7 @@ export class ClientConnection implements PresenceConnection {
   private framesInWindow = 0;
   private expiryTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  /** Non-notification frames that arrive before `ready` went out; null once ready. */
+  /** Frames sent before `ready` went out, in order; null once it has. */
   private beforeReady: string[] | null = [];
   private readySeq = 0;
   private graceTimer: NodeJS.Timeout | null = null;
@@ -101,10 +106,26 @@ export class ClientConnection implements PresenceConnection {
   }
 
   /**
-   * Sends a serialized frame unless the socket's send buffer is over its cap, in which case the
-   * slow consumer is closed with 1013: it reconnects and resumes, and its memory stays bounded.
+   * Sends a serialized frame, or keeps it until `ready` has gone out: `ready` is the first frame
+   * of every connection (sendReady). False when the frame will not reach the client: the
+   * connection is closed, or has just been closed for a backlog over its cap.
    */
   send(frame: string): boolean {
+    if (!this.isOpen) return false;
+    if (this.beforeReady === null) return this.write(frame);
+    if (this.beforeReady.length >= MAX_FRAMES_BEFORE_READY) {
+      this.close(CloseCode.TryAgainLater, 'too many frames before ready');
+      return false;
+    }
+    this.beforeReady.push(frame);
+    return true;
+  }
+
+  /**
+   * Writes a frame unless the socket's send buffer is over its cap, in which case the slow
+   * consumer is closed with 1013: it reconnects and resumes, and its memory stays bounded.
+   */
+  private write(frame: string): boolean {
     if (!this.isOpen) return false;
     if (this.socket.bufferedAmount + frame.length > this.limits.maxBufferedBytes) {
       this.closeSlowConsumer();
@@ -144,15 +165,16 @@ export class ClientConnection implements PresenceConnection {
   }
 
   /**
-   * Marks `ready` as sent and flushes what waited for it. Live notifications stay held a little
+   * Sends `ready`, then the frames that waited for it. Live notifications stay held a little
    * longer: a reconnecting client sends `resume` right after `ready`, and a notification let
    * through before that would reach it ahead of the replay (and again inside it). The hold ends
    * at the client's first other frame, or after `resumeGraceMs`; a `resume` takes it over.
    */
-  markReady(lastSeq: number): void {
+  sendReady(unreadCount: number, lastSeq: number): void {
     const waiting = this.beforeReady ?? [];
     this.beforeReady = null;
-    for (const frame of waiting) this.send(frame);
+    this.write(encodeFrame('ready', { userId: this.userId, unreadCount, lastSeq }));
+    for (const frame of waiting) this.write(frame);
     this.readySeq = lastSeq;
     this.graceTimer = setTimeout(() => this.endGrace(), this.limits.resumeGraceMs);
     this.graceTimer.unref();
@@ -176,12 +198,6 @@ export class ClientConnection implements PresenceConnection {
   /** The seq live delivery continues after when no resume says otherwise. */
   get deliveredOrReadySeq(): number {
     return this.sequencer.deliveredSeq ?? this.readySeq;
-  }
-
-  /** Sends now, or right after `ready` if that has not gone out yet. */
-  sendWhenReady(frame: string): void {
-    if (this.beforeReady === null) this.send(frame);
-    else if (this.beforeReady.length < MAX_FRAMES_BEFORE_READY) this.beforeReady.push(frame);
   }
 
   /** Counts an inbound frame; false when the per-second budget is spent. */

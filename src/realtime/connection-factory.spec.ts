@@ -1,9 +1,11 @@
 import type { Principal } from '../auth/principal';
 import type { AppConfig } from '../config/app-config';
 import type { MetricsService } from '../metrics/metrics.service';
+import { MAX_FRAMES_BEFORE_READY } from './client-connection';
 import { ConnectionFactory } from './connection-factory';
 import { ConnectionRegistry } from './connection-registry';
 import type { PresenceService } from './presence.service';
+import { encodeFrame } from './protocol';
 import type { ResumeService } from './resume.service';
 
 const MAX_BUFFERED = 1000;
@@ -57,14 +59,42 @@ describe('ConnectionFactory', () => {
     expect(registry.forSocket(socket)).toBe(connection); // known until its socket is gone
   });
 
+  it('sends ready first: what is sent before it waits for it, in order', () => {
+    const { factory, socket } = setUp();
+    const connection = factory.create(socket, principal);
+    expect(connection.send('pong')).toBe(true);
+    connection.sendError({ code: 'bad_frame', message: 'no' });
+    expect(socket.send).not.toHaveBeenCalled();
+    connection.sendReady(3, 7);
+    connection.send('later');
+    expect(socket.send.mock.calls.map(([frame]) => frame as string)).toEqual([
+      encodeFrame('ready', { userId: 'bo', unreadCount: 3, lastSeq: 7 }),
+      'pong',
+      encodeFrame('error', { code: 'bad_frame', message: 'no' }),
+      'later',
+    ]);
+  });
+
+  it('closes with 1013 rather than drop a frame past the cap of frames waiting for ready', () => {
+    const { factory, socket } = setUp();
+    const connection = factory.create(socket, principal);
+    for (let i = 0; i < MAX_FRAMES_BEFORE_READY; i++) expect(connection.send(`f${i}`)).toBe(true);
+    expect(socket.close).not.toHaveBeenCalled();
+    expect(connection.send('one too many')).toBe(false);
+    expect(socket.close).toHaveBeenCalledWith(1013, 'too many frames before ready');
+    connection.sendReady(0, 0);
+    expect(socket.send).not.toHaveBeenCalled();
+  });
+
   it('counts frames sent, and closes a slow consumer with 1013 instead of buffering more', () => {
     const { metrics, factory, socket } = setUp();
     const connection = factory.create(socket, principal);
+    connection.sendReady(0, 0);
     expect(connection.send('x')).toBe(true);
     socket.bufferedAmount = MAX_BUFFERED;
     expect(connection.send('y')).toBe(false);
-    expect(socket.send.mock.calls).toEqual([['x']]);
-    expect(metrics.frameSent).toHaveBeenCalledTimes(1);
+    expect(socket.send.mock.calls.slice(1)).toEqual([['x']]);
+    expect(metrics.frameSent).toHaveBeenCalledTimes(2);
     expect(metrics.slowConsumerClosed).toHaveBeenCalledTimes(1);
     expect(socket.close).toHaveBeenCalledWith(1013, 'slow consumer');
   });
@@ -73,8 +103,9 @@ describe('ConnectionFactory', () => {
     const { factory, socket } = setUp();
     const writes: string[] = [];
     const transport = { cork: () => writes.push('cork'), uncork: () => writes.push('uncork') };
-    socket.send.mockImplementation((frame: string) => writes.push(frame));
     const connection = factory.create(socket, principal, transport);
+    connection.sendReady(0, 0);
+    socket.send.mockImplementation((frame: string) => writes.push(frame));
     connection.sequencer.release(0);
     connection.offerNotification(1, 'n1', 'unread');
     expect(writes).toEqual(['cork', 'n1', 'unread', 'uncork']);

@@ -35,7 +35,7 @@ export class RealtimeDelivery implements OnModuleInit {
     for (const userId of message.u) {
       const group = this.registry.socketsOf(userId);
       if (!group) continue;
-      for (const connection of group) connection.sendWhenReady(message.f);
+      for (const connection of group) connection.send(message.f);
     }
   }
 }

@@ -4,7 +4,7 @@
  *
  * 1. `ready` goes first, with the user's unread count and last seq. Until then the
  *    connection's sequencer holds every live notification; after it, they stay held for the
- *    resume grace (ClientConnection.markReady).
+ *    resume grace (ClientConnection.sendReady). Any other frame waits for `ready` too.
  * 2. A resume after `afterSeq` (the `resume` frame; on SSE the Last-Event-ID it opened with)
  *    sends every notification with a higher seq, oldest first, then `resumed {count, complete}`.
  *    Live notifications wait in the sequencer meanwhile and continue right after the replay's
@@ -40,8 +40,7 @@ export class ResumeService {
         this.inbox.lastSeq(userId),
       ]);
       if (!connection.isOpen) return false;
-      connection.send(encodeFrame('ready', { userId, unreadCount, lastSeq }));
-      connection.markReady(lastSeq);
+      connection.sendReady(unreadCount, lastSeq);
       return true;
     } catch (error) {
       this.logger.warn(`ready failed: ${(error as Error).message}`);

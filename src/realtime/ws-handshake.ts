@@ -1,14 +1,17 @@
 /**
  * Authentication and origin check during the HTTP upgrade (the AuthMiddlewareStack of
  * Channels): a bad token is answered with HTTP 401 and a foreign origin with 403, before any
- * WebSocket frame exists. The verified principal rides on the upgrade request to the gateway.
+ * WebSocket frame exists, with the JSON error body and request id of any REST error. The
+ * verified principal rides on the upgrade request to the gateway.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Principal } from '../auth/principal';
-import { TokenVerifier } from '../auth/token-verifier';
+import { InvalidTokenError, TokenVerifier } from '../auth/token-verifier';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { errorBody } from '../http/http-error.filter';
+import { requestIdOf } from '../http/logging';
 import { MetricsService } from '../metrics/metrics.service';
 import { WS_BEARER_PREFIX, WS_SUBPROTOCOL } from './protocol';
 
@@ -16,7 +19,13 @@ export interface AuthenticatedUpgrade extends IncomingMessage {
   principal?: Principal;
 }
 
-type VerifyDone = (ok: boolean, code?: number, message?: string) => void;
+/** `ws` answers a refusal with `message` as its body, `Connection: close` and its Content-Length. */
+type VerifyDone = (
+  ok: boolean,
+  code?: number,
+  message?: string,
+  headers?: Record<string, string>,
+) => void;
 
 @Injectable()
 export class WsHandshake {
@@ -34,20 +43,19 @@ export class WsHandshake {
     done = this.metrics.trackHandshake(done);
     const allowed = this.config.allowedOrigins;
     if (allowed && info.origin && !allowed.includes(info.origin)) {
-      done(false, 403, 'Forbidden');
-      return;
+      return refuse(done, info.req, 403, 'origin not allowed');
     }
     const token = WsHandshake.tokenOf(info.req);
-    if (!token) {
-      done(false, 401, 'Unauthorized');
-      return;
-    }
+    if (!token) return refuse(done, info.req, 401, 'missing token');
     this.verifier.verify(token).then(
       (principal) => {
         info.req.principal = principal;
         done(true);
       },
-      () => done(false, 401, 'Unauthorized'),
+      (error: unknown) => {
+        const reason = error instanceof InvalidTokenError ? `: ${error.message}` : '';
+        refuse(done, info.req, 401, `invalid token${reason}`);
+      },
     );
   };
 
@@ -67,4 +75,18 @@ export class WsHandshake {
     const query = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
     return query ?? undefined;
   }
+}
+
+/** Refuses the upgrade as REST answers an error: API.md's JSON body, `X-Request-Id` with it. */
+function refuse(
+  done: VerifyDone,
+  request: IncomingMessage,
+  status: 401 | 403,
+  message: string,
+): void {
+  const requestId = requestIdOf(request);
+  done(false, status, JSON.stringify(errorBody(status, message, requestId)), {
+    'Content-Type': 'application/json; charset=utf-8',
+    'X-Request-Id': requestId,
+  });
 }
