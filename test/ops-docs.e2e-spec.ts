@@ -173,6 +173,23 @@ describe('GET /docs-json', () => {
     expect(schemas['DeleteTaskDto']).toMatchObject({
       properties: { version: { type: 'integer', minimum: 1 } },
     });
+    // The task bodies document every field they accept.
+    expect(schemas['CreateTaskDto']).toMatchObject({
+      required: ['title'],
+      properties: {
+        title: { maxLength: 200 },
+        status: { enum: ['open', 'in_progress', 'done'] },
+        dueAt: { format: 'date-time', nullable: true },
+      },
+    });
+    expect(Object.keys((schemas['UpdateTaskDto'] as { properties: object }).properties)).toEqual([
+      'title',
+      'description',
+      'status',
+      'assigneeId',
+      'dueAt',
+      'version',
+    ]);
     // No route answers 428: a write without a version is applied.
     const with428 = Object.entries(document.paths).flatMap(([path, operations]) =>
       Object.entries(operations)

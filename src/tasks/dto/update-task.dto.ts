@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsIn,
   IsInt,
@@ -20,30 +21,52 @@ import { IsZonedDateTime } from './task-fields';
 
 /** Absent fields stay as they are; `null` clears `assigneeId` or `dueAt`. */
 export class UpdateTaskDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: TASK_TITLE_MAX })
   @ValidateIf((_, value) => value !== undefined)
   @IsString()
   @Length(1, TASK_TITLE_MAX)
   title?: string;
 
+  @ApiPropertyOptional({ maxLength: TASK_DESCRIPTION_MAX })
   @ValidateIf((_, value) => value !== undefined)
   @IsString()
   @MaxLength(TASK_DESCRIPTION_MAX)
   description?: string;
 
+  @ApiPropertyOptional({ enum: TASK_STATUSES, description: 'The assignee may change this' })
   @ValidateIf((_, value) => value !== undefined)
   @IsIn(TASK_STATUSES)
   status?: TaskStatus;
 
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    minLength: 1,
+    maxLength: USER_ID_MAX,
+    description: 'null: no assignee (the assignee may set null to hand the task back)',
+  })
   @IsOptional()
   @IsString()
   @Length(1, USER_ID_MAX)
   assigneeId?: string | null;
 
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'With a time zone; null clears it (and its reminder)',
+  })
   @IsOptional()
   @IsZonedDateTime()
   dueAt?: string | null;
 
   /** The version the change is based on (or send it as `If-Match`). */
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 2 ** 31 - 1,
+    description: 'The version the change is based on (or `If-Match`); a stale one gets 409',
+  })
   @ValidateIf((_, value) => value !== undefined)
   @IsInt()
   @Min(1)
