@@ -42,4 +42,6 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM: sockets get 1001, running jobs finish (SHUTDOWN_TIMEOUT_MS), then exit.
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/src/main.js"]
+# Node's flags as package.json's start:prod: a young generation of at most 2 × 16 MiB
+# (bench/RESULTS.md, 2026-12-07).
+CMD ["node", "--max-semi-space-size=16", "dist/src/main.js"]

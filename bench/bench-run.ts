@@ -11,7 +11,7 @@ import jwt from 'jsonwebtoken';
 import { autogroupEnabled, backgroundPolicy } from './background';
 import { ClientFleet } from './client-fleet';
 import { HeraldCluster } from './herald-cluster';
-import { BENCH_ORIGIN, type BenchTarget } from './herald-process';
+import { BENCH_ORIGIN, shippedNodeFlags, type BenchTarget } from './herald-process';
 import { MetricsSampler } from './metrics-sampler';
 import { ResourceMeter } from './resource-meter';
 import { RestClient } from './rest-client';
@@ -126,6 +126,10 @@ export class BenchRun {
         ? { background: backgroundPolicy(), autogroup: autogroupEnabled() }
         : {}),
       ...(Object.keys(this.options.env).length ? { serverEnv: shownEnv(this.options.env) } : {}),
+      // Herald's own flags (start:prod's), then `--node-arg`s: what the server ran with.
+      ...((this.options.target ?? 'herald') === 'herald'
+        ? { serverNodeFlags: shippedNodeFlags(this.options.root) }
+        : {}),
       ...(this.options.nodeArgs.length ? { serverNodeArgs: this.options.nodeArgs } : {}),
     };
   }

@@ -1,6 +1,6 @@
 /**
- * Herald under test: a child process running the built app (`node dist/src/main.js`) in
- * production mode against the local Postgres and Redis, in a database and Redis prefix of its
+ * Herald under test: a child process running the built app as `npm run start:prod` runs it
+ * (the same Node flags, shippedNodeFlags) in production mode against the local Postgres and Redis, in a database and Redis prefix of its
  * own that are wiped before every run. Also reads its metrics and its CPU time. The same for the
  * reference service (bench/reference/server.ts, `target: 'reference'`), in its own database.
  */
@@ -72,7 +72,9 @@ export class HeraldProcess {
     const log = createWriteStream(join(this.options.outDir, name), { flags: 'a' });
     const reference = this.options.target === 'reference';
     const entry = reference ? this.buildReference() : join(this.options.root, 'dist/src/main.js');
-    const command = [process.execPath, ...this.options.nodeArgs, entry];
+    const flags = reference ? [] : shippedNodeFlags(this.options.root);
+    // `--node-arg` comes after the shipped flags: the last of a flag given twice wins.
+    const command = [process.execPath, ...flags, ...this.options.nodeArgs, entry];
     // In the background (nice or SCHED_IDLE), which execs node: the pid is the server's own.
     const line = this.own.background ? inBackground(command) : command;
     this.child = spawn(line[0], line.slice(1), {
@@ -226,4 +228,15 @@ function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/**
+ * The Node flags of package.json's `start:prod` (the Dockerfile runs the same, checked by
+ * test/ops-dockerfile): the bench measures Herald as it is run in production.
+ */
+export function shippedNodeFlags(root: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  return pkg.scripts['start:prod'].split(/\s+/).filter((word) => word.startsWith('--'));
 }

@@ -141,8 +141,9 @@ describe('npm scripts', () => {
     const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
     };
-    expect(scripts['start']).toMatch(/NODE_ENV=development node dist\/src\/main\.js$/);
-    expect(scripts['start:prod']).toBe('node dist/src/main.js');
+    expect(scripts['start']).toMatch(/NODE_ENV=development node (--[\w=-]+ )*dist\/src\/main\.js$/);
+    expect(scripts['start:prod']).toMatch(/^node (--[\w=-]+ )*dist\/src\/main\.js$/);
+    expect(scripts['start:prod']).not.toContain('NODE_ENV');
     expect(readFileSync(join(ROOT, 'Dockerfile'), 'utf8')).not.toContain('development');
   });
 });

@@ -86,10 +86,13 @@ describe('Dockerfile', () => {
       compilerOptions: { outDir: string; rootDir: string };
     };
     expect(compilerOptions.rootDir).toBe('.');
-    expect(cmd).toEqual([
-      'node',
-      `${compilerOptions.outDir.replace(/^\.\//, '')}/${nest.entryFile}.js`,
-    ]);
+    const entry = `${compilerOptions.outDir.replace(/^\.\//, '')}/${nest.entryFile}.js`;
+    // The image runs Node as `npm run start:prod` does, with the same flags (the bench too).
+    const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    const startProd = scripts['start:prod'].split(/\s+/);
+    expect(startProd.at(-1)).toBe(entry);
+    expect(startProd).toContain('--max-semi-space-size=16');
+    expect(cmd).toEqual(startProd);
     expect(steps(runtime, 'EXPOSE').map((s) => s.args)).toEqual(['3000']);
     expect(
       steps(runtime, 'ENV')
