@@ -42,3 +42,22 @@ it('masks percent-encoded token names, which the handshake accepts as the token'
   ]);
   for (const line of lines) expect(line).not.toContain(signature);
 });
+
+it('logs a refused upgrade as a warn line with its status, never its token', async () => {
+  const forged = `${tokenFor('mallory').slice(0, -4)}AAAA`; // a bad signature
+  const url = `${herald.app.wsUrl}?token=${forged}`;
+  expect(await HeraldSocket.upgradeStatus(url)).toBe(401);
+  const line = await eventually(() =>
+    lines
+      .map((text) => JSON.parse(text) as Record<string, unknown>)
+      .find((entry) => String(entry['msg']).startsWith('upgrade refused')),
+  );
+  expect(line).toMatchObject({
+    level: 40,
+    context: 'WsHandshake',
+    req: { id: expect.any(String) as unknown, method: 'GET', url: '/ws?token=[REDACTED]' },
+    res: { statusCode: 401 },
+    msg: expect.stringMatching(/^upgrade refused: invalid token/) as unknown,
+  });
+  for (const text of lines) expect(text).not.toContain(forged.split('.')[2]);
+});

@@ -4,14 +4,14 @@
  * WebSocket frame exists, with the JSON error body and request id of any REST error. The
  * verified principal rides on the upgrade request to the gateway.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Principal } from '../auth/principal';
 import { InvalidTokenError, TokenVerifier } from '../auth/token-verifier';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { errorBody } from '../http/http-error.filter';
-import { requestIdOf } from '../http/logging';
+import { redactUrl, requestIdOf } from '../http/logging';
 import { MetricsService } from '../metrics/metrics.service';
 import { WS_BEARER_PREFIX, WS_SUBPROTOCOL } from './protocol';
 
@@ -77,7 +77,12 @@ export class WsHandshake {
   }
 }
 
-/** Refuses the upgrade as REST answers an error: API.md's JSON body, `X-Request-Id` with it. */
+const logger = new Logger(WsHandshake.name);
+
+/**
+ * Refuses the upgrade as REST answers an error: API.md's JSON body, `X-Request-Id` with it,
+ * and a warn line shaped like REST's request line (the URL with any token masked).
+ */
 function refuse(
   done: VerifyDone,
   request: IncomingMessage,
@@ -85,6 +90,11 @@ function refuse(
   message: string,
 ): void {
   const requestId = requestIdOf(request);
+  logger.warn({
+    req: { id: requestId, method: request.method, url: redactUrl(request.url) },
+    res: { statusCode: status },
+    msg: `upgrade refused: ${message}`,
+  });
   done(false, status, JSON.stringify(errorBody(status, message, requestId)), {
     'Content-Type': 'application/json; charset=utf-8',
     'X-Request-Id': requestId,
