@@ -138,6 +138,9 @@ describe('resume', () => {
     );
     frank.send('resume', { afterSeq: 0 }); // replays what is stored by now while the rest is live
     const { count: replayed } = await frank.next('resumed');
+    // A 202 means queued, and publishes accepted separately commit (and get seqs) in any
+    // order: the marker says "nothing more" only once all 20 are stored.
+    await storedRows('frank', 20);
     const { before, marker } = await throughMarker(frank, herald.url, 'frank');
     expect(marker.seq).toBe(21);
     // Every frame counts, duplicates included: live 1..m until the second resume, its replay
