@@ -11,7 +11,11 @@ import { APP_CONFIG } from '../config/config.module';
 import { QueueDiscovery } from './queue-discovery';
 
 type HandshakeRejection = 'unauthorized' | 'forbidden_origin' | 'too_many_connections';
-type VerifyDone = (
+/**
+ * The `done` of `ws`'s async `verifyClient`: a refusal is answered with `message` as its body,
+ * `headers`, `Connection: close` and its Content-Length.
+ */
+export type VerifyDone = (
   ok: boolean,
   code?: number,
   message?: string,

@@ -12,20 +12,12 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { errorBody } from '../http/http-error.filter';
 import { redactUrl, requestIdOf } from '../http/logging';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService, type VerifyDone } from '../metrics/metrics.service';
 import { WS_BEARER_PREFIX, WS_SUBPROTOCOL } from './protocol';
 
 export interface AuthenticatedUpgrade extends IncomingMessage {
   principal?: Principal;
 }
-
-/** `ws` answers a refusal with `message` as its body, `Connection: close` and its Content-Length. */
-type VerifyDone = (
-  ok: boolean,
-  code?: number,
-  message?: string,
-  headers?: Record<string, string>,
-) => void;
 
 @Injectable()
 export class WsHandshake {
