@@ -1,5 +1,6 @@
 /** Optimistic concurrency: the version a write is based on, from the body or `If-Match`. */
 import { BadRequestException } from '@nestjs/common';
+import { TASK_VERSION_MAX } from './task.types';
 
 const ETAG = /^(?:W\/)?(?:"(\d{1,10})"|(\d{1,10}))$/;
 
@@ -13,7 +14,7 @@ export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '') return undefined;
   const match = ETAG.exec(header.trim());
   const version = match ? Number(match[1] ?? match[2]) : NaN;
-  if (!Number.isSafeInteger(version) || version < 1 || version > 2 ** 31 - 1) {
+  if (!Number.isSafeInteger(version) || version < 1 || version > TASK_VERSION_MAX) {
     throw new BadRequestException(['If-Match must be a task version such as "3"']);
   }
   return version;

@@ -4,6 +4,8 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 export const TASK_TITLE_MAX = 200;
 export const TASK_DESCRIPTION_MAX = 5000;
+/** Versions count from 1 in a Postgres integer column. */
+export const TASK_VERSION_MAX = 2 ** 31 - 1;
 
 export interface TaskView {
   id: string;

@@ -1,15 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Max,
-  MaxLength,
-  Min,
-  ValidateIf,
-} from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
 import { USER_ID_MAX } from '../../notifications/dto/limits';
 import {
   TASK_DESCRIPTION_MAX,
@@ -17,7 +7,7 @@ import {
   TASK_TITLE_MAX,
   type TaskStatus,
 } from '../task.types';
-import { IsZonedDateTime } from './task-fields';
+import { IsZonedDateTime, TaskVersion } from './task-fields';
 
 /** Absent fields stay as they are; `null` clears `assigneeId` or `dueAt`. */
 export class UpdateTaskDto {
@@ -60,17 +50,7 @@ export class UpdateTaskDto {
   @IsZonedDateTime()
   dueAt?: string | null;
 
-  /** The version the change is based on (or send it as `If-Match`). */
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: 2 ** 31 - 1,
-    description: 'The version the change is based on (or `If-Match`); a stale one gets 409',
-  })
-  @ValidateIf((_, value) => value !== undefined)
-  @IsInt()
-  @Min(1)
-  @Max(2 ** 31 - 1)
+  @TaskVersion('change')
   version?: number;
 }
 
