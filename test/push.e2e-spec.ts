@@ -324,14 +324,7 @@ describe('sending', () => {
 
     expect(await publish(body)).toEqual({ jobId, status: 'queued' });
     await herald.publishJobsDone(); // the repeat's job ran: any push decision it made is queued
-    await eventually(
-      async () => {
-        const counts = await pushQueue().getJobCounts();
-        return counts.waiting + counts.active + counts.delayed === 0;
-      },
-      10_000,
-      'the push queue to run everything queued',
-    );
+    await herald.queueIdle(PUSH_QUEUE);
     expect(push.to(subscription.endpoint).map((r) => r.payload?.id)).toEqual([first.payload?.id]);
   });
 

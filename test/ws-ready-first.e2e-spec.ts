@@ -9,6 +9,7 @@
 import type { Client } from 'pg';
 import { CloseCode, type HeraldSocket } from '../src/client';
 import { MAX_FRAMES_BEFORE_READY } from '../src/realtime/client-connection';
+import { sleep } from './resilience/support/probes';
 import { eventually, sql } from './support/test-app';
 import { useTestApp } from './support/use-test-app';
 
@@ -41,19 +42,6 @@ async function readyWaitsOnTheLock(): Promise<void> {
     5000,
     "ready's read of the counter row to wait for the lock",
   );
-}
-
-/** `promise`'s value, or 'timeout' after `ms`. */
-async function within<T>(promise: Promise<T>, ms = 5000): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function framesReceived(): Promise<number> {
@@ -116,7 +104,8 @@ describe('the first frame of a socket', () => {
         for (let i = 0; i <= MAX_FRAMES_BEFORE_READY; i++) s.send('ping', {});
         return MAX_FRAMES_BEFORE_READY + 1;
       });
-      expect(await within(socket.closed)).toEqual({
+      const closed = await Promise.race([socket.closed, sleep(5000).then(() => 'still open')]);
+      expect(closed).toEqual({
         code: CloseCode.TryAgainLater,
         reason: 'too many frames before ready',
       });

@@ -140,15 +140,24 @@ export class TestHerald extends Factories {
    * Resolves once every publish job queued so far has run (a 202 means its job is in Redis):
    * what a publish job decides (rows stored, pushes queued) is decided by then.
    */
-  async publishJobsDone(timeoutMs = 10_000): Promise<void> {
-    const queue = this.get<Queue>(getQueueToken(NOTIFICATIONS_QUEUE));
+  publishJobsDone(timeoutMs = 10_000): Promise<void> {
+    return this.queueIdle(NOTIFICATIONS_QUEUE, timeoutMs, 'the queued publish jobs to finish');
+  }
+
+  /** Resolves once Bull queue `name` has no job waiting, running or delayed. */
+  async queueIdle(
+    name: string,
+    timeoutMs = 10_000,
+    what = `the ${name} queue to run what it holds`,
+  ): Promise<void> {
+    const queue = this.get<Queue>(getQueueToken(name));
     await eventually(
       async () => {
         const counts = await queue.getJobCounts();
         return counts.waiting + counts.active + counts.delayed === 0;
       },
       timeoutMs,
-      'the queued publish jobs to finish',
+      what,
     );
   }
 
